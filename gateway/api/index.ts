@@ -1,0 +1,3 @@
+/** Public face of gateway/api. */
+export { createApp, type AppDeps } from './app.ts';
+export type { HealthStatus } from './health.ts';

@@ -1,0 +1,81 @@
+/**
+ * The Gateway: one running Patchbay process assembled from its parts (config → logger, metrics,
+ * HTTP app). It owns every socket it opens; stop() releases them all and is idempotent.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { type Config, parseHostPort, maskSecrets } from '../config/index.ts';
+import { createLogger, GatewayMetrics, type Logger } from '../observability/index.ts';
+import { createApp, type HealthStatus } from '../api/index.ts';
+
+export interface GatewayOptions {
+  /** Logger to use; default: pino to stdout at config.log.level. */
+  logger?: Logger;
+}
+
+export class Gateway {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics = new GatewayMetrics();
+  #http?: HttpServer;
+  #started = false;
+  #closed = false;
+
+  constructor(config: Config, options: GatewayOptions = {}) {
+    this.config = config;
+    this.logger = options.logger ?? createLogger(config.log.level);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The bound HTTP address (useful when listen.http asked for port 0). */
+  get httpAddress(): AddressInfo | undefined {
+    const a = this.#http?.address();
+    return a && typeof a === 'object' ? a : undefined;
+  }
+
+  health(): HealthStatus {
+    return { sip_trunks: 0, sip_server: false, active_calls: 0 };
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) throw new Error('gateway already started');
+    this.#started = true;
+    this.logger.info({ config: maskSecrets(this.config) }, 'effective configuration');
+    const app = createApp({ logger: this.logger, metrics: this.metrics, health: () => this.health() });
+    const listener = getRequestListener(app.fetch);
+    const { cert, key } = this.config.tls;
+    this.#http = cert && key ? createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key) }, listener) : createHttpServer(listener);
+    const { host, port } = parseHostPort(this.config.listen.http)!;
+    await listen(this.#http, host, port);
+    const a = this.httpAddress!;
+    this.logger.info({ address: `${a.address}:${a.port}`, tls: Boolean(cert) }, 'HTTP listening');
+  }
+
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const http = this.#http;
+    if (http) {
+      http.closeAllConnections?.();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+    this.logger.info('gateway stopped');
+  }
+}
+
+function listen(server: HttpServer, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * The one zod schema for Patchbay's configuration: every key of the xbridge reference (listen,
+ * webhook, stream, auth, rate_limit, tls, sip, trunks, server + peers) plus Patchbay's own blocks
+ * (directory, sip_stack, log). Objects are strict, so an unknown key is an error naming its path.
+ */
+import { z } from 'zod';
+import { isHost, isIpOrCidr, parseHostPort } from './address.ts';
+import { parseDuration } from './duration.ts';
+
+const address = (what: string) =>
+  z.string().refine((s) => parseHostPort(s) !== undefined, {
+    message: `not a valid ${what} address (expected host:port, e.g. 127.0.0.1:5060 or [::1]:5060)`,
+  });
+
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
+  message: 'not a valid duration (expected e.g. "5s", "250ms", "1m")',
+});
+
+const port = z.number().int().min(0).max(65535);
+const host = z.string().refine(isHost, { message: 'not a valid host name or IP address' });
+const transport = z.enum(['udp', 'tcp', 'tls']);
+const codecName = z.enum(['ulaw', 'alaw', 'g722', 'opus', 'pcmu', 'pcma']);
+
+const rtpRange = {
+  /** Minimum RTP port; 0 = OS-assigned. */
+  rtp_port_min: port.default(0),
+  /** Maximum RTP port; 0 = OS-assigned. */
+  rtp_port_max: port.default(0),
+};
+
+function checkRtpRange(v: { rtp_port_min: number; rtp_port_max: number }, ctx: z.RefinementCtx) {
+  if (v.rtp_port_min > v.rtp_port_max) {
+    ctx.addIssue({ code: 'custom', path: ['rtp_port_min'], message: `must not exceed rtp_port_max (${v.rtp_port_max})` });
+  }
+}
+
+/** One SIP client registration (the xbridge `sip` block; a `trunks` entry adds `name`). */
+const sipClientFields = {
+  username: z.string().min(1),
+  password: z.string(),
+  host: z.string().min(1).refine((s) => isHost(s) || parseHostPort(s) !== undefined, {
+    message: 'not a valid host (expected a host name or IP, optionally with :port)',
+  }),
+  transport: transport.default('udp'),
+  ...rtpRange,
+  srtp: z.boolean().default(false),
+  stun_server: z.string().default(''),
+  /** Registration expiry we ask for, in seconds. */
+  expires: z.number().int().min(60).max(86400).default(3600),
+};
+
+export const sipClientSchema = z.strictObject(sipClientFields).superRefine(checkRtpRange);
+export const trunkSchema = z.strictObject({ name: z.string().min(1), ...sipClientFields }).superRefine(checkRtpRange);
+
+export const peerSchema = z.strictObject({
+  name: z.string().min(1),
+  host: z.string().refine(isIpOrCidr, { message: 'not a valid IP address' }).optional(),
+  hosts: z.array(z.string().refine(isIpOrCidr, { message: 'not a valid IP address or CIDR range' })).default([]),
+  port: port.default(5060),
+  auth: z.strictObject({ username: z.string().min(1), password: z.string() }).optional(),
+  codecs: z.array(codecName).default([]),
+  rtp_address: host.optional(),
+  transport: transport.default('udp'),
+});
+
+export const serverSchema = z
+  .strictObject({
+    listen: address('SIP listen'),
+    ...rtpRange,
+    rtp_address: host.optional(),
+    peers: z.array(peerSchema).default([]),
+  })
+  .superRefine(checkRtpRange);
+
+export const userSchema = z.strictObject({
+  username: z.string().regex(/^[A-Za-z0-9._+-]+$/, 'must be a SIP user token (letters, digits, . _ + -)'),
+  password: z.string().min(1),
+  display_name: z.string().optional(),
+});
+
+export const configSchema = z
+  .strictObject({
+    listen: z.strictObject({ http: address('HTTP listen').default('127.0.0.1:8080') }).prefault({}),
+    webhook: z
+      .strictObject({
+        url: z.url().optional(),
+        timeout: duration.default('5s'),
+        retry: z.number().int().min(0).max(10).default(1),
+        /** HMAC-SHA256 secret for X-Patchbay-Signature. */
+        secret: z.string().optional(),
+      })
+      .prefault({}),
+    stream: z
+      .strictObject({
+        encoding: z.enum(['audio/x-mulaw', 'audio/x-l16']).default('audio/x-mulaw'),
+        sample_rate: z.union([z.literal(8000), z.literal(16000), z.literal(24000), z.literal(48000)]).default(8000),
+      })
+      .prefault({}),
+    auth: z.strictObject({ api_key: z.string().min(1).optional() }).prefault({}),
+    rate_limit: z.strictObject({ requests_per_second: z.number().positive().optional() }).prefault({}),
+    tls: z
+      .strictObject({ cert: z.string().optional(), key: z.string().optional() })
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'cert and key must be given together' })
+      .prefault({}),
+    sip: sipClientSchema.optional(),
+    trunks: z.array(trunkSchema).optional(),
+    server: serverSchema.optional(),
+    directory: z
+      .strictObject({ users: z.array(userSchema).default([]) })
+      .superRefine((d, ctx) => {
+        const seen = new Set<string>();
+        d.users.forEach((u, i) => {
+          if (seen.has(u.username)) ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: `duplicate user "${u.username}"` });
+          seen.add(u.username);
+        });
+      })
+      .prefault({}),
+    /** SIP stack tuning (RFC 3261 timers, identity). */
+    sip_stack: z
+      .strictObject({
+        t1_ms: z.number().int().min(50).max(10_000).default(500),
+        t2_ms: z.number().int().min(500).max(60_000).default(4000),
+        t4_ms: z.number().int().min(500).max(60_000).default(5000),
+        user_agent: z.string().default('Patchbay'),
+        /** Realm used in digest challenges; defaults to the SIP listen host. */
+        realm: z.string().optional(),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const names = new Set<string>();
+    (c.trunks ?? []).forEach((t, i) => {
+      if (names.has(t.name)) ctx.addIssue({ code: 'custom', path: ['trunks', i, 'name'], message: `duplicate trunk "${t.name}"` });
+      names.add(t.name);
+    });
+    const peers = new Set<string>();
+    (c.server?.peers ?? []).forEach((p, i) => {
+      if (peers.has(p.name)) ctx.addIssue({ code: 'custom', path: ['server', 'peers', i, 'name'], message: `duplicate peer "${p.name}"` });
+      peers.add(p.name);
+    });
+  });
+
+/** The raw (file + env) shape before defaults are applied. */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The effective configuration with every default filled in. */
+export type Config = z.output<typeof configSchema>;
+export type TrunkConfig = z.output<typeof trunkSchema>;
+export type PeerConfig = z.output<typeof peerSchema>;
+export type UserConfig = z.output<typeof userSchema>;
