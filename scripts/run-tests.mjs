@@ -28,5 +28,17 @@ if (files.length === 0) {
   process.exit(1);
 }
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2), ...files];
-const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
-child.on('exit', (code, signal) => process.exit(signal ? 1 : code ?? 1));
+const child = spawn(process.execPath, args, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
+// Pass the runner's output through and end with the plain summary line 'N passed, N failed'.
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4000);
+});
+child.on('exit', (code, signal) => {
+  const count = (name) => Number(new RegExp(`^\\S* ?${name} (\\d+)$`, 'm').exec(tail)?.[1] ?? NaN);
+  const passed = count('pass');
+  const failed = count('fail');
+  if (Number.isFinite(passed) && Number.isFinite(failed)) process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  process.exit(signal ? 1 : code ?? 1);
+});

@@ -1,0 +1,73 @@
+/**
+ * Test helper: runs real sipp (Debian `sip-tester`) on loopback and reports its result. sipp exits 0
+ * when every call succeeded, 1 when some failed; the statistics CSV gives the counts.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SippResult {
+  exitCode: number | null;
+  successful: number;
+  failed: number;
+  output: string;
+  dir: string;
+}
+
+export interface SippOptions {
+  /** Built-in scenario (`uac`, `uas`, `uac_pcap`…) or a path/XML text via `scenarioXml`. */
+  scenario?: string;
+  scenarioXml?: string;
+  /** Remote `host:port` (uac). */
+  remote?: string;
+  localPort: number;
+  /** Extra command line arguments. */
+  args?: string[];
+  /** Kill after this many ms (default 60 s). */
+  timeoutMs?: number;
+  /** Called with the child once spawned (e.g. to stop a uas). */
+  onSpawn?: (kill: () => void) => void;
+}
+
+export function runSipp(options: SippOptions): Promise<SippResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'patchbay-sipp-'));
+  const args: string[] = [];
+  if (options.scenarioXml) {
+    const file = join(dir, 'scenario.xml');
+    writeFileSync(file, options.scenarioXml);
+    args.push('-sf', file);
+  } else {
+    args.push('-sn', options.scenario ?? 'uac');
+  }
+  if (options.remote) args.push(options.remote);
+  args.push('-i', '127.0.0.1', '-p', String(options.localPort), '-nostdin', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_err', '-error_file', join(dir, 'errors.log'));
+  args.push(...(options.args ?? []));
+  return new Promise((resolve, reject) => {
+    const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+    child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+    const kill = () => child.kill('SIGUSR1');
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    options.onSpawn?.(kill);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const { successful, failed } = readStats(dir);
+      resolve({ exitCode: code, successful, failed, output, dir });
+    });
+  });
+}
+
+/** Reads the last line of sipp's statistics CSV: SuccessfulCall(C) and FailedCall(C). */
+export function readStats(dir: string): { successful: number; failed: number } {
+  const file = readdirSync(dir).find((f) => f.endsWith('.csv'));
+  if (!file || !existsSync(join(dir, file))) return { successful: 0, failed: 0 };
+  const lines = readFileSync(join(dir, file), 'utf8').trim().split('\n');
+  if (lines.length < 2) return { successful: 0, failed: 0 };
+  const head = lines[0]!.split(';');
+  const last = lines[lines.length - 1]!.split(';');
+  const col = (name: string) => Number(last[head.indexOf(name)] ?? 0);
+  return { successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)') };
+}
