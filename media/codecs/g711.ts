@@ -8,9 +8,11 @@
  * allocate nothing.
  *
  * Note on negative samples: the ITU reference takes the magnitude of a negative sample as its one's
- * complement (`~x`, i.e. |x| − 1). The classic Sun `g711.c` μ-law uses `-x` instead, so it picks the
- * neighbouring code for a few negative inputs that sit exactly on a decision boundary (and its
- * A-law mis-encodes −1…−7); we follow the ITU reference. g711.test.ts pins both facts.
+ * complement (`~x`, i.e. |x| − 1). The classic Sun `g711.c` μ-law (and Asterisk, npm alawmulaw)
+ * use `-x` instead, so they pick the neighbouring code for the 127 negative inputs that sit exactly
+ * on a decision boundary; the classic Sun A-law (`-x - 8`) moves 7 inputs per boundary and
+ * mis-encodes −1…−7. We follow the ITU reference, as Chrome's WebRTC and spandsp/FreeSWITCH do.
+ * g711.test.ts pins these facts.
  */
 import type { AudioDecoder, AudioEncoder } from './types.ts';
 import { FadeConcealer } from './g711-plc.ts';
