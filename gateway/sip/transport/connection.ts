@@ -2,7 +2,7 @@
  * The Connection contract shared by TCP, TLS and WebSocket connections: an id, who is on the
  * other end, a way to send one serialized message, and an idempotent close.
  */
-import type { TransportProtocol } from '../message/types.ts';
+import type { SipMessage, SipParseError, TransportProtocol } from '../message/types.ts';
 
 export type ConnectionProtocol = Exclude<TransportProtocol, 'udp'>;
 
@@ -25,8 +25,10 @@ export interface Connection {
 
 /** Callbacks a connection reports through (the TransportLayer wires them). */
 export interface ConnectionHandlers {
-  /** One complete message's bytes (never a keep-alive). */
-  onMessage(data: Buffer, connection: Connection): void;
+  /** One parsed message (keep-alives never get here). */
+  onMessage(message: SipMessage, connection: Connection): void;
+  /** A complete message the parser rejected, with its bytes (so a request can get a 400). */
+  onUnparseable(raw: Buffer, error: SipParseError, connection: Connection): void;
   /** The connection is gone (called once). */
   onClose(connection: Connection): void;
   /** A socket/framing problem; the connection decides itself whether to close. */

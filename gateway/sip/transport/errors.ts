@@ -54,9 +54,12 @@ export class TransportError extends Error {
     this.destination = options.destination;
   }
 
-  /** Wraps any socket error (or passes a TransportError through), mapping errno codes. */
+  /** Wraps any socket error (a TransportError passes through, gaining `destination` if it had none), mapping errno codes. */
   static from(err: unknown, destination?: SipEndpoint): TransportError {
-    if (err instanceof TransportError) return err;
+    if (err instanceof TransportError) {
+      if (err.destination || !destination) return err;
+      return new TransportError(err.code, err.message, { destination, cause: err.cause });
+    }
     const errno = (err as { code?: unknown } | null)?.code;
     const code = (typeof errno === 'string' && ERRNO_MAP[errno]) || 'ESEND';
     const where = destination ? ` to ${destination.protocol}:${destination.address}:${destination.port}` : '';
