@@ -66,6 +66,8 @@ export const peerSchema = z.strictObject({
 export const serverSchema = z
   .strictObject({
     listen: address('SIP listen'),
+    /** SIP over TLS listen address (uses tls.cert / tls.key). Optional. */
+    tls_listen: address('SIP TLS listen').optional(),
     ...rtpRange,
     rtp_address: host.optional(),
     peers: z.array(peerSchema).default([]),
@@ -131,6 +133,9 @@ export const configSchema = z
       .prefault({}),
   })
   .superRefine((c, ctx) => {
+    if (c.server?.tls_listen && !(c.tls.cert && c.tls.key)) {
+      ctx.addIssue({ code: 'custom', path: ['server', 'tls_listen'], message: 'needs tls.cert and tls.key' });
+    }
     const names = new Set<string>();
     (c.trunks ?? []).forEach((t, i) => {
       if (names.has(t.name)) ctx.addIssue({ code: 'custom', path: ['trunks', i, 'name'], message: `duplicate trunk "${t.name}"` });
