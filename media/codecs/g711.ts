@@ -15,7 +15,7 @@
  * g711.test.ts pins these facts.
  */
 import type { AudioDecoder, AudioEncoder } from './types.ts';
-import { FadeConcealer } from './g711-plc.ts';
+import { FadeConcealer } from './fade-plc.ts';
 
 /** μ-law code for each 14-bit sample (index = (x >> 2) & 0x3fff). */
 const ULAW_ENCODE = new Uint8Array(1 << 14);

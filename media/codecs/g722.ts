@@ -15,7 +15,7 @@
  * standard's 14-bit interface). Only the 64 kbit/s mode is implemented (no 56/48 kbit/s).
  */
 import type { AudioDecoder, AudioEncoder } from './types.ts';
-import { FadeConcealer } from './g711-plc.ts';
+import { FadeConcealer } from './fade-plc.ts';
 import { decodeHigh, decodeLow, encodeHigh, encodeLow, G722Band, sat16 } from './g722-band.ts';
 
 /** PCM sample rate of G.722 (Hz). */

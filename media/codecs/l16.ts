@@ -5,7 +5,7 @@
  * files and bot WebSocket legs (little-endian).
  */
 import type { AudioDecoder, AudioEncoder } from './types.ts';
-import { FadeConcealer } from './g711-plc.ts';
+import { FadeConcealer } from './fade-plc.ts';
 
 function checkRoom(what: string, need: number, have: number): void {
   if (need > have) throw new RangeError(`${what}: output holds ${have}, ${need} needed`);
