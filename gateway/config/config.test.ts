@@ -224,3 +224,25 @@ test('demo defaults bind to loopback only', () => {
   assert.match(c.server!.listen, /^127\.0\.0\.1:/);
   assert.equal(c.directory.users.length, 5);
 });
+
+test('routes, webrtc and calls blocks: defaults and validation', () => {
+  const c = resolveConfig(
+    {
+      routes: [
+        { name: 'carrier', to: '^\\+?[0-9]{7,}$', target: { trunk: 'telnyx' } },
+        { to: '^(1[0-9]{3})$', source: 'peer:office-pbx', target: { user: '$1' } },
+      ],
+      webrtc: { host_addresses: ['127.0.0.1'], ice_servers: [{ urls: 'stun:127.0.0.1:3478' }] },
+    },
+    noEnv,
+  );
+  assert.equal(c.routes[0]!.source, 'any');
+  assert.equal(c.routes[1]!.target.user, '$1');
+  assert.equal(c.webrtc.ice_lite, false);
+  assert.equal(c.webrtc.codec_policy, 'passthrough');
+  assert.equal(c.calls.no_answer_timeout, '60s');
+  expectError(() => resolveConfig({ routes: [{ to: '([', target: { user: 'x' } }] }, noEnv), 'routes[0].to', /regular expression/);
+  expectError(() => resolveConfig({ routes: [{ target: { user: 'x', trunk: 'y' } }] }, noEnv), 'routes[0].target', /exactly one/);
+  expectError(() => resolveConfig({ routes: [{ source: 'nowhere', target: { user: 'x' } }] }, noEnv), 'routes[0].source', /./);
+  expectError(() => resolveConfig({ webrtc: { host_addresses: ['not an ip!'] } }, noEnv), 'webrtc.host_addresses[0]', /IP/);
+});

@@ -1,5 +1,5 @@
 /** Public face of gateway/config: schema, loader, env overrides, demo defaults, errors. */
-export { configSchema, type Config, type ConfigInput, type TrunkConfig, type PeerConfig, type UserConfig } from './schema.ts';
+export { configSchema, type Config, type ConfigInput, type TrunkConfig, type PeerConfig, type UserConfig, type RouteConfig } from './schema.ts';
 export { loadConfigFile, resolveConfig, parseConfigText } from './loader.ts';
 export { envFields, applyEnv } from './env.ts';
 export { demoConfig, DEMO_USERS } from './defaults.ts';

@@ -80,6 +80,49 @@ export const userSchema = z.strictObject({
   display_name: z.string().optional(),
 });
 
+const regex = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid regular expression' },
+);
+
+/** One dialplan rule: the first rule whose matchers all match decides the target. */
+export const routeSchema = z
+  .strictObject({
+    name: z.string().optional(),
+    /** Regex on the called user/number (Request-URI user part). */
+    to: regex.optional(),
+    /** Regex on the caller (From user part). */
+    from: regex.optional(),
+    /** Where the call came from: a registered user, a trunk registration, a trunk-host peer (optionally by name). */
+    source: z.union([z.enum(['any', 'user', 'trunk', 'peer']), z.string().regex(/^(peer|trunk):.+$/)]).default('any'),
+    /** Exactly one target. `user: "$to"` rings the dialed user; `$1`… refer to `to` capture groups. */
+    target: z
+      .strictObject({
+        user: z.string().optional(),
+        trunk: z.string().optional(),
+        peer: z.string().optional(),
+        extension: z.string().optional(),
+        /** Rewrites the called number sent onward (`$1`… allowed). */
+        number: z.string().optional(),
+      })
+      .refine((t) => [t.user, t.trunk, t.peer, t.extension].filter((x) => x !== undefined).length === 1, {
+        message: 'give exactly one of user, trunk, peer, extension',
+      }),
+  });
+
+const iceServerSchema = z.strictObject({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
 export const configSchema = z
   .strictObject({
     listen: z.strictObject({ http: address('HTTP listen').default('127.0.0.1:8080') }).prefault({}),
@@ -115,6 +158,32 @@ export const configSchema = z
           if (seen.has(u.username)) ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: `duplicate user "${u.username}"` });
           seen.add(u.username);
         });
+      })
+      .prefault({}),
+    /** Dialplan, evaluated in order (built-in extensions echo and tone always exist). */
+    routes: z.array(routeSchema).default([]),
+    /** WebRTC legs toward browsers. */
+    webrtc: z
+      .strictObject({
+        /** Addresses our ICE host candidates use (never a default public server). */
+        host_addresses: z.array(z.string().refine((s) => isHost(s), { message: 'not a valid IP address' })).default([]),
+        /** STUN/TURN servers; empty = none (werift's public default is always disabled). */
+        ice_servers: z.array(iceServerSchema).default([]),
+        /** Answer as ICE-lite (public deployments with a public host address). */
+        ice_lite: z.boolean().default(false),
+        /** Codec the browser leg keeps: the far leg's codec when possible (no transcoding), or always Opus. */
+        codec_policy: z.enum(['passthrough', 'opus']).default('passthrough'),
+      })
+      .prefault({}),
+    /** Call handling limits. */
+    calls: z
+      .strictObject({
+        /** Give up ringing after this long (→ 408/480). */
+        no_answer_timeout: duration.default('60s'),
+        /** Tear a call down after no RTP for this long (0s disables). */
+        rtp_timeout: z.string().refine((s) => parseDuration(s) !== undefined, { message: 'not a valid duration' }).default('30s'),
+        /** Largest number of simultaneous calls (503 beyond). */
+        max_calls: z.number().int().positive().default(1000),
       })
       .prefault({}),
     /** SIP stack tuning (RFC 3261 timers, identity). */
@@ -155,3 +224,4 @@ export type Config = z.output<typeof configSchema>;
 export type TrunkConfig = z.output<typeof trunkSchema>;
 export type PeerConfig = z.output<typeof peerSchema>;
 export type UserConfig = z.output<typeof userSchema>;
+export type RouteConfig = z.output<typeof routeSchema>;
