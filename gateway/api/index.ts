@@ -1,3 +1,13 @@
-/** Public face of gateway/api. */
-export { createApp, type AppDeps } from './app.ts';
+/** Public face of gateway/api: the app, its building blocks for route groups, and the webhooks. */
+export { createApp, PROTECTED_PATHS, type AppDeps } from './app.ts';
 export type { HealthStatus } from './health.ts';
+export { ApiError, type ApiErrorOptions } from './errors/api-error.ts';
+export { errorHandler, notFound } from './errors/error-handler.ts';
+export { jsonBody, type JsonBodyEnv } from './validation/json-body.ts';
+export { formatIssues, requiredMessages } from './validation/format-issues.ts';
+export { bearerAuth, tokensEqual, type AuthEnv, type BearerAuthOptions } from './auth/bearer-auth.ts';
+export { rateLimit, type RateLimitOptions } from './rate-limit/rate-limit.ts';
+export { TokenBucket } from './rate-limit/token-bucket.ts';
+export { ApiDocs, errorSchema, jsonSchema, openApiPath, type OperationDoc, type WebhookDoc, type ResponseDoc, type ApiInfo, type HttpMethod } from './openapi/registry.ts';
+export * from './webhooks/index.ts';
+export { demoPageRoutes, demoPrefill, type DemoPageOptions } from './demo-page.ts';
