@@ -160,6 +160,8 @@ export const configSchema = z
         });
       })
       .prefault({}),
+    /** Where durable state lives (webhook dead-letter queue…). Default ./data; the demo uses a temp dir. */
+    data_dir: z.string().min(1).default('./data'),
     /** Dialplan, evaluated in order (built-in extensions echo and tone always exist). */
     routes: z.array(routeSchema).default([]),
     /** WebRTC legs toward browsers. */
