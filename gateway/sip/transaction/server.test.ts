@@ -328,6 +328,28 @@ describe('2xx retransmission by the UAS core (§13.3.1.4)', () => {
     assert.equal(times.length, 5);
   });
 
+  it('stops retransmitting the 2xx when a BYE of that dialog arrives before the ACK (regression)', () => {
+    const { clock, layer, times } = answer();
+    const timeouts: SipResponse[] = [];
+    layer.on('ackTimeout', (r) => timeouts.push(r));
+    clock.advance(600);
+    assert.deepEqual(times, [0, 500]);
+    layer.receive(request('BYE', { branch: 'z9hG4bKbye', cseq: 4, toTag: 'uas1' }), PEER);
+    assert.equal(layer.getStats().pending2xx, 0);
+    const sentBefore = times.length;
+    clock.advance(60_000);
+    assert.equal(times.length, sentBefore, 'no 200 retransmitted after the BYE');
+    assert.equal(timeouts.length, 0, 'no ackTimeout for the ended dialog');
+  });
+
+  it('a BYE of another dialog does not stop a pending 2xx', () => {
+    const { clock, layer, times } = answer();
+    layer.receive(request('BYE', { branch: 'z9hG4bKbye2', cseq: 4, toTag: 'other', callId: 'other-call' }), PEER);
+    assert.equal(layer.getStats().pending2xx, 1);
+    clock.advance(1600);
+    assert.deepEqual(times.slice(0, 3), [0, 500, 1500]);
+  });
+
   it('ignores an ACK for another CSeq and reports ackTimeout after 64·T1', () => {
     const { clock, layer, times } = answer();
     const timeouts: SipResponse[] = [];

@@ -187,6 +187,7 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
     for (const k of keys) this.#servers.set(k, transaction);
     this.#serverKeys.set(transaction, keys);
     if (request.method === 'INVITE' && this.#retransmit2xx) this.#watch2xx(transaction as InviteServerTransaction);
+    if (request.method === 'BYE') this.#stop2xxOfDialog(request);
     if (request.method === 'CANCEL') {
       const target = this.findCancelTarget(request);
       transaction.cancelTarget = target;
@@ -217,6 +218,22 @@ export class TransactionLayer extends EventEmitter<TransactionLayerEvents> {
       /* an ACK without usable dialog identifiers still goes to the TU */
     }
     this.emit('ack', ack, source);
+  }
+
+  /**
+   * A BYE in a dialog whose 2xx still awaits its ACK means the ACK was lost and the dialog is
+   * ending anyway: stop retransmitting that 2xx (no stray 200s, no ackTimeout for a dead dialog).
+   */
+  #stop2xxOfDialog(bye: SipRequest): void {
+    if (this.#pending2xx.size === 0) return;
+    let prefix: string;
+    try {
+      const key = dialogAckKey(bye);
+      prefix = key.slice(0, key.lastIndexOf('|') + 1);
+    } catch {
+      return;
+    }
+    for (const [key, retransmitter] of this.#pending2xx) if (key.startsWith(prefix)) retransmitter.stop();
   }
 
   /** Starts a 2xx retransmitter whenever the TU answers this INVITE with a 2xx. */
