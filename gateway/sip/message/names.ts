@@ -46,9 +46,16 @@ const WELL_KNOWN = [
   'WWW-Authenticate',
 ];
 
+/** Lower-cased names, compact forms (both cases) and the canonical spellings themselves → canonical. */
 const CANONICAL = new Map<string, string>();
-for (const name of WELL_KNOWN) CANONICAL.set(name.toLowerCase(), name);
-for (const [short, long] of Object.entries(COMPACT)) CANONICAL.set(short, long);
+for (const name of WELL_KNOWN) {
+  CANONICAL.set(name.toLowerCase(), name);
+  CANONICAL.set(name, name);
+}
+for (const [short, long] of Object.entries(COMPACT)) {
+  CANONICAL.set(short, long);
+  CANONICAL.set(short.toUpperCase(), long);
+}
 
 /**
  * Headers whose grammar is `#element` (comma-separated list) and whose values contain no bare
@@ -73,6 +80,27 @@ const MULTI_VALUE = new Set([
 export function canonicalHeaderName(name: string): string {
   const known = CANONICAL.get(name) ?? CANONICAL.get(name.toLowerCase());
   return known ?? name;
+}
+
+/** The most frequent canonical spellings, by length: compared directly, no hashing. */
+const FREQUENT: Array<string[] | undefined> = [];
+for (const name of [
+  'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Max-Forwards', 'Content-Type', 'Content-Length',
+  'Route', 'Record-Route', 'Allow', 'Supported', 'User-Agent', 'Server', 'Expires', 'Require',
+  'Authorization', 'WWW-Authenticate', 'Proxy-Authorization', 'Proxy-Authenticate', 'Accept', 'Event',
+  'Session-Expires', 'Date', 'Timestamp', 'Reason', 'P-Asserted-Identity', 'RSeq', 'RAck', 'Allow-Events',
+  'Subscription-State', 'Content-Disposition', 'Min-SE', 'Path', 'Refer-To', 'Referred-By', 'Replaces',
+]) {
+  (FREQUENT[name.length] ??= []).push(name);
+}
+
+/** Canonical spelling when the name is well known or compact (else undefined). */
+export function knownHeaderName(name: string): string | undefined {
+  const same = FREQUENT[name.length];
+  if (same !== undefined) {
+    for (let i = 0; i < same.length; i++) if (same[i] === name) return name;
+  }
+  return CANONICAL.get(name) ?? CANONICAL.get(name.toLowerCase());
 }
 
 /** Lower-cased canonical name: the key for case-insensitive, compact-aware comparison. */

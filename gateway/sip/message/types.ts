@@ -48,11 +48,18 @@ export interface SipEndpoint {
   connectionId?: string;
 }
 
-/** Error thrown by the parser: `code` is the SIP status a server should answer a bad request with. */
+/**
+ * Error thrown by the parser: `code` is the SIP status a server should answer a bad request with
+ * (400, or 413/505/513). It carries no stack trace: it describes hostile or broken input, not a
+ * bug, and capturing stacks would make every malformed datagram ~10× dearer to reject.
+ */
 export class SipParseError extends Error {
   readonly code: number;
   constructor(message: string, code = 400) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'SipParseError';
     this.code = code;
   }
