@@ -16,10 +16,14 @@ export interface BaresipOptions {
   account: string;
   /** Sine frequency of the audio source (Hz); default 440. */
   sineHz?: number;
+  /** Send back what is received (the player's aubridge device as the source) instead of the sine. Default false. */
+  echo?: boolean;
   /** Codec modules to load; default g711 only (PCMU/PCMA). */
   codecs?: Array<'g711' | 'g722' | 'opus' | 'l16'>;
   /** Extra config lines. */
   extraConfig?: string[];
+  /** Print every SIP message sent and received (`baresip -s`) into `output`. Default false. */
+  sipTrace?: boolean;
 }
 
 export interface BaresipEvent {
@@ -72,7 +76,7 @@ export class BaresipPeer extends EventEmitter {
       'call_max_calls 4',
       `audio_player aubridge,sink${sipPort}`,
       `audio_alert aubridge,sink${sipPort}`,
-      `audio_source ausine,${options.sineHz ?? 440}`,
+      `audio_source ${options.echo ? `aubridge,sink${sipPort}` : `ausine,${options.sineHz ?? 440}`}`,
       'ausrc_srate 48000',
       'auplay_srate 48000',
       'ausrc_channels 2',
@@ -102,7 +106,7 @@ export class BaresipPeer extends EventEmitter {
     writeFileSync(join(dir, 'config'), config.join('\n') + '\n');
     writeFileSync(join(dir, 'accounts'), options.account + '\n');
     writeFileSync(join(dir, 'contacts'), '');
-    const child = spawn('baresip', ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('baresip', ['-f', dir, ...(options.sipTrace ? ['-s'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     peer.#child = child;
     child.stdout!.on('data', (d: Buffer) => (peer.#output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (peer.#output += d.toString()));

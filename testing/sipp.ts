@@ -11,6 +11,8 @@ export interface SippResult {
   exitCode: number | null;
   successful: number;
   failed: number;
+  /** Messages sipp had to retransmit (a sign of loss or slow answers). */
+  retransmissions: number;
   output: string;
   dir: string;
 }
@@ -28,6 +30,8 @@ export interface SippOptions {
   timeoutMs?: number;
   /** Called with the child once spawned (e.g. to stop a uas). */
   onSpawn?: (kill: () => void) => void;
+  /** Command prefix that execs sipp, e.g. ['taskset', '-c', '1'] to pin it to a core. Default none. */
+  wrap?: string[];
 }
 
 export function runSipp(options: SippOptions): Promise<SippResult> {
@@ -44,7 +48,8 @@ export function runSipp(options: SippOptions): Promise<SippResult> {
   args.push('-i', '127.0.0.1', '-p', String(options.localPort), '-nostdin', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_err', '-error_file', join(dir, 'errors.log'));
   args.push(...(options.args ?? []));
   return new Promise((resolve, reject) => {
-    const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, ...prefix] = [...(options.wrap ?? []), 'sipp'];
+    const child = spawn(cmd!, [...prefix, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
     child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
@@ -54,20 +59,35 @@ export function runSipp(options: SippOptions): Promise<SippResult> {
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      const { successful, failed } = readStats(dir);
-      resolve({ exitCode: code, successful, failed, output, dir });
+      const { successful, failed, retransmissions } = readStats(dir);
+      resolve({ exitCode: code, successful, failed, retransmissions, output, dir });
     });
   });
 }
 
-/** Reads the last line of sipp's statistics CSV: SuccessfulCall(C) and FailedCall(C). */
-export function readStats(dir: string): { successful: number; failed: number } {
+/** Reads the last line of sipp's statistics CSV: SuccessfulCall(C), FailedCall(C), Retransmissions(C). */
+export function readStats(dir: string): { successful: number; failed: number; retransmissions: number } {
+  const none = { successful: 0, failed: 0, retransmissions: 0 };
   const file = readdirSync(dir).find((f) => f.endsWith('.csv'));
-  if (!file || !existsSync(join(dir, file))) return { successful: 0, failed: 0 };
+  if (!file || !existsSync(join(dir, file))) return none;
   const lines = readFileSync(join(dir, file), 'utf8').trim().split('\n');
-  if (lines.length < 2) return { successful: 0, failed: 0 };
+  if (lines.length < 2) return none;
   const head = lines[0]!.split(';');
   const last = lines[lines.length - 1]!.split(';');
   const col = (name: string) => Number(last[head.indexOf(name)] ?? 0);
-  return { successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)') };
+  return { successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)'), retransmissions: col('Retransmissions(C)') };
+}
+
+/**
+ * Call-IDs sipp gave up on because a retransmitted INVITE arrived while its scenario expected
+ * the ACK (sipp's built-in uas does this when `-lost` dropped both its 180 and its 200: it
+ * does not answer the retransmission, it aborts the call).
+ */
+export function sippAbortedOnInviteRetransmission(dir: string): string[] {
+  const file = join(dir, 'errors.log');
+  if (!existsSync(file)) return [];
+  const ids: string[] = [];
+  const re = /Aborting call on unexpected message for Call-Id '([^']+)': while expecting '[^']*' \(index \d+\), received 'INVITE /g;
+  for (const m of readFileSync(file, 'utf8').matchAll(re)) ids.push(m[1]!);
+  return ids;
 }

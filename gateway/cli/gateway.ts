@@ -1,6 +1,7 @@
 /**
  * The Gateway: one running Patchbay process assembled from its parts (config → logger, metrics,
- * HTTP app). It owns every socket it opens; stop() releases them all and is idempotent.
+ * HTTP app, SIP stack with SIP over WebSocket on the HTTP server at /sip). It owns every socket
+ * it opens; stop() releases them all and is idempotent.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -9,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { type Config, parseHostPort, maskSecrets } from '../config/index.ts';
 import { createLogger, GatewayMetrics, type Logger } from '../observability/index.ts';
-import { createApp, type HealthStatus } from '../api/index.ts';
+import { createApp, demoPrefill, type HealthStatus } from '../api/index.ts';
+import { SipStack, routeUpgrades, sipStackOptions, type UpgradeHandler } from '../sip/stack/index.ts';
 
 export interface GatewayOptions {
   /** Logger to use; default: pino to stdout at config.log.level. */
@@ -21,6 +23,9 @@ export class Gateway {
   readonly logger: Logger;
   readonly metrics = new GatewayMetrics();
   #http?: HttpServer;
+  #sip?: SipStack;
+  /** Offered every HTTP upgrade in order (SIP over WebSocket first); unclaimed upgrades get 404. */
+  readonly upgradeHandlers: UpgradeHandler[] = [];
   #started = false;
   #closed = false;
 
@@ -39,27 +44,38 @@ export class Gateway {
     return a && typeof a === 'object' ? a : undefined;
   }
 
+  /** The SIP stack once started (incoming INVITEs: `sip.ua.on('invite')`; without a listener they get 480). */
+  get sip(): SipStack | undefined {
+    return this.#sip;
+  }
+
   health(): HealthStatus {
-    return { sip_trunks: 0, sip_server: false, active_calls: 0 };
+    return { sip_trunks: this.#sip?.registeredTrunks ?? 0, sip_server: this.#sip?.serving ?? false, active_calls: 0 };
   }
 
   async start(): Promise<void> {
     if (this.#started) throw new Error('gateway already started');
     this.#started = true;
     this.logger.info({ config: maskSecrets(this.config) }, 'effective configuration');
-    const app = createApp({ logger: this.logger, metrics: this.metrics, health: () => this.health() });
+    const demoPage = { prefill: demoPrefill(this.config.directory.users) };
+    const app = createApp({ logger: this.logger, metrics: this.metrics, health: () => this.health(), demoPage });
     const listener = getRequestListener(app.fetch);
     const { cert, key } = this.config.tls;
     this.#http = cert && key ? createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key) }, listener) : createHttpServer(listener);
     const { host, port } = parseHostPort(this.config.listen.http)!;
     await listen(this.#http, host, port);
     const a = this.httpAddress!;
+    const sip = await SipStack.start(sipStackOptions(this.config, { httpPort: a.port, httpSecure: Boolean(cert), logger: this.logger.child({ component: 'sip' }) }));
+    this.#sip = sip;
+    this.upgradeHandlers.unshift((req, socket, head) => sip.handleUpgrade(req, socket, head));
+    routeUpgrades(this.#http, () => this.upgradeHandlers);
     this.logger.info({ address: `${a.address}:${a.port}`, tls: Boolean(cert) }, 'HTTP listening');
   }
 
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#sip?.close();
     const http = this.#http;
     if (http) {
       http.closeAllConnections?.();

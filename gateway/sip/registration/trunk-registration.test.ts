@@ -159,3 +159,33 @@ test('refresh delays: half-way for short, 10 %/30 s early for long', () => {
   assert.equal(refreshDelayMs(3600), 3_240_000);
 });
 
+
+test('explicit undefined options keep their defaults (regression: NaN back-off retried after 7 ms)', async () => {
+  const clock = new FakeClock();
+  let sends = 0;
+  const reg = new TrunkRegistration({
+    name: 't',
+    username: 'u',
+    host: '127.0.0.1',
+    transport: 'udp',
+    expires: undefined,
+    minRetryMs: undefined,
+    maxRetryMs: undefined,
+    contact: () => 'sip:u@127.0.0.1',
+    send: async () => {
+      sends++;
+      throw new Error('ECONNREFUSED');
+    },
+    timers: clock,
+    random: () => 1,
+  });
+  reg.start();
+  await settle();
+  assert.equal(sends, 1);
+  clock.advance(999);
+  await settle();
+  assert.equal(sends, 1, 'no retry before the 1 s default back-off');
+  clock.advance(1);
+  await settle();
+  assert.equal(sends, 2);
+});

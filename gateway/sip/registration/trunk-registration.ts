@@ -74,7 +74,13 @@ export class TrunkRegistration extends EventEmitter<TrunkRegistrationEvents> {
 
   constructor(options: TrunkRegistrationOptions) {
     super();
-    this.#o = { expires: 3600, minRetryMs: 1000, maxRetryMs: 300_000, ...options };
+    // `??` per field: an explicit `undefined` option must not wipe a default (regression).
+    this.#o = {
+      ...options,
+      expires: options.expires ?? 3600,
+      minRetryMs: options.minRetryMs ?? 1000,
+      maxRetryMs: options.maxRetryMs ?? 300_000,
+    };
     this.#timers = options.timers ?? systemTimers;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;

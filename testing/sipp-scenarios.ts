@@ -1,0 +1,203 @@
+/**
+ * Test helper: sipp XML scenarios beyond sipp's built-in ones, for runSipp({ scenarioXml }) —
+ * an OPTIONS ping (client), an OPTIONS responder (server), a call that sends DTMF in INFO
+ * (client), and a registrar that answers 503 once, then demands Digest MD5 and verifies it with
+ * sipp's `verifyauth` before granting a short registration and its refresh (server).
+ */
+
+const head = (name: string) => `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n<scenario name="${name}">\n`;
+
+const SDP = `v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000`;
+
+const dialogHeaders = (cseq: string) => `Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: ${cseq}
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70`;
+
+/** Client: one OPTIONS to sip:[service]@remote, expecting 200. */
+export function optionsPingXml(): string {
+  return `${head('OPTIONS ping')}  <send retrans="500">
+    <![CDATA[
+      OPTIONS sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 OPTIONS
+      Max-Forwards: 70
+      Accept: application/sdp
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`;
+}
+
+/** Server: answers each OPTIONS with 200 (run without -m and stop it with its kill function). */
+export function optionsResponderXml(): string {
+  return `${head('OPTIONS responder')}  <recv request="OPTIONS"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Allow: INVITE, ACK, BYE, CANCEL, OPTIONS
+      Content-Length: 0
+    ]]>
+  </send>
+</scenario>
+`;
+}
+
+/** Client: a call (INVITE/200/ACK) that sends each digit as INFO application/dtmf-relay, then BYE. */
+export function infoDtmfCallXml(digits: string): string {
+  let cseq = 1;
+  const infos = [...digits]
+    .map((digit) => {
+      cseq++;
+      return `  <send retrans="500">
+    <![CDATA[
+      INFO sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      ${dialogHeaders(`${cseq} INFO`)}
+      Content-Type: application/dtmf-relay
+      Content-Length: [len]
+
+      Signal=${digit}
+      Duration=160
+    ]]>
+  </send>
+  <recv response="200"/>
+`;
+    })
+    .join('');
+  return `${head('INFO DTMF call')}  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      ${SDP}
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      ${dialogHeaders('1 ACK')}
+      Content-Length: 0
+    ]]>
+  </send>
+${infos}  <send retrans="500">
+    <![CDATA[
+      BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      ${dialogHeaders(`${cseq + 1} BYE`)}
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`;
+}
+
+export interface RegistrarScenarioOptions {
+  username: string;
+  password: string;
+  realm: string;
+  /** Expiry granted to the first registration (short, to see a refresh). */
+  firstExpires: number;
+  /** Expiry granted to the refresh. */
+  refreshExpires: number;
+}
+
+const okResponse = (expires: number) => `  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      [last_Contact:];expires=${expires}
+      Content-Length: 0
+    ]]>
+  </send>
+`;
+
+/** A check that sends 403 and then fails the sipp call (a recv that times out) when `variable` is false. */
+const requireAuth = (variable: string, label: string) => `  <nop hide="true" test="${variable}" next="${label}"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 403 Forbidden
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="NEVER" timeout="200"/>
+  <label id="${label}"/>
+`;
+
+/**
+ * Server: REGISTER → 503 (Retry-After: 1) → REGISTER → 401 Digest MD5 → REGISTER with valid
+ * credentials → 200 (firstExpires) → refresh with valid credentials → 200 (refreshExpires) →
+ * REGISTER Expires: 0 → 200. Wrong credentials make the sipp call fail.
+ */
+export function digestRegistrarXml(o: RegistrarScenarioOptions): string {
+  const verify = (variable: string) => `<action><verifyauth assign_to="${variable}" username="${o.username}" password="${o.password}"/></action>`;
+  return `${head('registrar with digest')}  <recv request="REGISTER"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 503 Service Unavailable
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Retry-After: 1
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="REGISTER"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 401 Unauthorized
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      WWW-Authenticate: Digest realm="${o.realm}", nonce="sipp[pid]n[call_number]", algorithm=MD5, qop="auth"
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="REGISTER">${verify('first')}</recv>
+${requireAuth('first', 'first_ok')}${okResponse(o.firstExpires)}  <recv request="REGISTER">${verify('refresh')}</recv>
+${requireAuth('refresh', 'refresh_ok')}${okResponse(o.refreshExpires)}  <recv request="REGISTER">${verify('unregister')}</recv>
+${requireAuth('unregister', 'unregister_ok')}${okResponse(0)}</scenario>
+`;
+}
