@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { type Config, parseHostPort, maskSecrets } from '../config/index.ts';
 import { createLogger, GatewayMetrics, type Logger } from '../observability/index.ts';
-import { createApp, demoPrefill, type HealthStatus } from '../api/index.ts';
+import { createApp, demoPageRoutes, demoPrefill, webhooksFromConfig, type HealthStatus, type WebhookSender } from '../api/index.ts';
+import { attachAppEvents, type AppEvents } from '../api/app-events.ts';
+import { webDialerRoutes } from '../api/web-dialer-routes.ts';
 import { SipStack, routeUpgrades, sipStackOptions, type UpgradeHandler } from '../sip/stack/index.ts';
 
 export interface GatewayOptions {
@@ -24,6 +26,8 @@ export class Gateway {
   readonly metrics = new GatewayMetrics();
   #http?: HttpServer;
   #sip?: SipStack;
+  #webhooks?: WebhookSender;
+  #appEvents?: AppEvents;
   /** Offered every HTTP upgrade in order (SIP over WebSocket first); unclaimed upgrades get 404. */
   readonly upgradeHandlers: UpgradeHandler[] = [];
   #started = false;
@@ -57,8 +61,20 @@ export class Gateway {
     if (this.#started) throw new Error('gateway already started');
     this.#started = true;
     this.logger.info({ config: maskSecrets(this.config) }, 'effective configuration');
-    const demoPage = { prefill: demoPrefill(this.config.directory.users) };
-    const app = createApp({ logger: this.logger, metrics: this.metrics, health: () => this.health(), demoPage });
+    const { sender, deadLetters } = webhooksFromConfig(this.config.webhook, { logger: this.logger, metrics: this.metrics, dataDir: this.config.data_dir });
+    this.#webhooks = sender;
+    const demo = demoPageRoutes({ prefill: demoPrefill(this.config.directory.users) });
+    const web = await webDialerRoutes({ logger: this.logger.child({ component: 'web' }), demo });
+    const app = createApp({
+      logger: this.logger,
+      metrics: this.metrics,
+      health: () => this.health(),
+      apiKey: this.config.auth.api_key,
+      rateLimit: { requestsPerSecond: this.config.rate_limit.requests_per_second },
+      deadLetters,
+      demoPage: false,
+      extra: [web],
+    });
     const listener = getRequestListener(app.fetch);
     const { cert, key } = this.config.tls;
     this.#http = cert && key ? createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key) }, listener) : createHttpServer(listener);
@@ -68,6 +84,16 @@ export class Gateway {
     const sip = await SipStack.start(sipStackOptions(this.config, { httpPort: a.port, httpSecure: Boolean(cert), logger: this.logger.child({ component: 'sip' }) }));
     this.#sip = sip;
     this.upgradeHandlers.unshift((req, socket, head) => sip.handleUpgrade(req, socket, head));
+    this.#appEvents = attachAppEvents({
+      server: this.#http,
+      users: () => this.config.directory.users,
+      online: () => sip.location.aors(),
+      onOnlineChange: (listener) => {
+        sip.on('registration', listener);
+        return () => sip.off('registration', listener);
+      },
+    });
+    this.upgradeHandlers.push(this.#appEvents.upgradeHandler);
     routeUpgrades(this.#http, () => this.upgradeHandlers);
     this.logger.info({ address: `${a.address}:${a.port}`, tls: Boolean(cert) }, 'HTTP listening');
   }
@@ -75,7 +101,13 @@ export class Gateway {
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#appEvents?.close();
     await this.#sip?.close();
+    if (this.#webhooks) {
+      const webhooks = this.#webhooks;
+      await Promise.race([webhooks.flush(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await webhooks.close();
+    }
     const http = this.#http;
     if (http) {
       http.closeAllConnections?.();
