@@ -27,7 +27,7 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const args = ['--import', 'tsx', '--test', '--test-reporter=spec', ...process.argv.slice(2), ...files];
+const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-force-exit', '--test-timeout=240000', ...process.argv.slice(2), ...files];
 const child = spawn(process.execPath, args, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
 // Pass the runner's output through and end with the plain summary line 'N passed, N failed'.
 let tail = '';
