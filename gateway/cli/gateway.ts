@@ -13,6 +13,9 @@ import { createLogger, GatewayMetrics, type Logger } from '../observability/inde
 import { createApp, demoPageRoutes, demoPrefill, webhooksFromConfig, type HealthStatus, type WebhookSender } from '../api/index.ts';
 import { attachAppEvents, type AppEvents } from '../api/app-events.ts';
 import { webDialerRoutes } from '../api/web-dialer-routes.ts';
+import { B2bua } from '../calls/index.ts';
+import { MediaClock, initResampler } from '../../media/index.ts';
+import { RtpPortPool } from '../rtp/index.ts';
 import { SipStack, routeUpgrades, sipStackOptions, type UpgradeHandler } from '../sip/stack/index.ts';
 
 export interface GatewayOptions {
@@ -27,6 +30,9 @@ export class Gateway {
   #http?: HttpServer;
   #sip?: SipStack;
   #webhooks?: WebhookSender;
+  #calls?: B2bua;
+  #clock?: MediaClock;
+  #ports?: RtpPortPool;
   #appEvents?: AppEvents;
   /** Offered every HTTP upgrade in order (SIP over WebSocket first); unclaimed upgrades get 404. */
   readonly upgradeHandlers: UpgradeHandler[] = [];
@@ -54,7 +60,16 @@ export class Gateway {
   }
 
   health(): HealthStatus {
-    return { sip_trunks: this.#sip?.registeredTrunks ?? 0, sip_server: this.#sip?.serving ?? false, active_calls: 0 };
+    return {
+      sip_trunks: this.#sip?.registeredTrunks ?? 0,
+      sip_server: this.#sip?.serving ?? false,
+      active_calls: this.#calls?.registry.size ?? 0,
+    };
+  }
+
+  /** The call engine (B2BUA) once started. */
+  get calls(): B2bua | undefined {
+    return this.#calls;
   }
 
   async start(): Promise<void> {
@@ -84,6 +99,7 @@ export class Gateway {
     const sip = await SipStack.start(sipStackOptions(this.config, { httpPort: a.port, httpSecure: Boolean(cert), logger: this.logger.child({ component: 'sip' }) }));
     this.#sip = sip;
     this.upgradeHandlers.unshift((req, socket, head) => sip.handleUpgrade(req, socket, head));
+    await this.#startCalls(sip);
     this.#appEvents = attachAppEvents({
       server: this.#http,
       users: () => this.config.directory.users,
@@ -98,10 +114,31 @@ export class Gateway {
     this.logger.info({ address: `${a.address}:${a.port}`, tls: Boolean(cert) }, 'HTTP listening');
   }
 
+  /** The media engine (one clock, one port pool) and the B2BUA that turns INVITEs into calls. */
+  async #startCalls(sip: SipStack): Promise<void> {
+    await initResampler();
+    this.#clock = new MediaClock();
+    this.#clock.start();
+    const range = this.config.server ?? this.config.sip;
+    this.#ports = new RtpPortPool({ bindAddress: rtpBindAddress(this.config), minPort: range?.rtp_port_min ?? 0, maxPort: range?.rtp_port_max ?? 0 });
+    this.#calls = new B2bua({
+      ua: sip.ua,
+      location: sip.location,
+      config: this.config,
+      clock: this.#clock,
+      ports: this.#ports,
+      metrics: this.metrics,
+      logger: this.logger.child({ component: 'calls' }),
+    });
+  }
+
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#appEvents?.close();
+    await this.#calls?.close();
+    this.#clock?.stop();
+    await this.#ports?.close();
     await this.#sip?.close();
     if (this.#webhooks) {
       const webhooks = this.#webhooks;
@@ -115,6 +152,11 @@ export class Gateway {
     }
     this.logger.info('gateway stopped');
   }
+}
+
+/** RTP ports bind where SIP listens (0.0.0.0 when only trunks are configured); `rtp_address` is what SDP advertises. */
+function rtpBindAddress(config: Config): string {
+  return config.server ? parseHostPort(config.server.listen)!.host : '0.0.0.0';
 }
 
 function listen(server: HttpServer, host: string, port: number): Promise<void> {
