@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const skipDirs = new Set(['node_modules', '.git', 'dist', 'e2e', 'coverage']);
+const skipDirs = new Set(['node_modules', '.git', 'dist', 'coverage', 'pending']);
 
 function walk(dir, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

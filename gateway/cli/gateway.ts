@@ -13,6 +13,7 @@ import { createLogger, GatewayMetrics, type Logger } from '../observability/inde
 import { createApp, demoPageRoutes, demoPrefill, webhooksFromConfig, type HealthStatus, type WebhookSender } from '../api/index.ts';
 import { attachAppEvents, type AppEvents } from '../api/app-events.ts';
 import { webDialerRoutes } from '../api/web-dialer-routes.ts';
+import { cdrRoutes } from '../api/cdr-routes.ts';
 import { B2bua } from '../calls/index.ts';
 import { MediaClock, initResampler } from '../../media/index.ts';
 import { RtpPortPool } from '../rtp/index.ts';
@@ -72,6 +73,11 @@ export class Gateway {
     return this.#calls;
   }
 
+  /** The engine's one media clock once started (bench/calls reads each tick's lateness from it). */
+  get mediaClock(): MediaClock | undefined {
+    return this.#clock;
+  }
+
   async start(): Promise<void> {
     if (this.#started) throw new Error('gateway already started');
     this.#started = true;
@@ -88,7 +94,7 @@ export class Gateway {
       rateLimit: { requestsPerSecond: this.config.rate_limit.requests_per_second },
       deadLetters,
       demoPage: false,
-      extra: [web],
+      extra: [cdrRoutes(() => this.#calls?.registry.records() ?? []), web],
     });
     const listener = getRequestListener(app.fetch);
     const { cert, key } = this.config.tls;

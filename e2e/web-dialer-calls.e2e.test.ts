@@ -1,0 +1,212 @@
+/**
+ * Issue 6 e2e: calls through the web dialer's UI (needs the calls layer). Chromium A (microphone
+ * 1 kHz) signs in as 1001, Chromium B (microphone 600 Hz) as 1003, baresip (440 Hz, auto-answer)
+ * is 1002, and the hold test uses the hold spec's SIP phone (e2e/support/rtp-phone.ts) as 1004. Everything is clicked and typed; audio is judged by frequency: what the page plays
+ * (analyser) and what baresip records. Screenshots: in call, incoming.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchTestBrowser, type TestBrowser } from '../gateway/webrtc/testing/browser.ts';
+import { SIP_HEARD_DBFS, SIP_SILENT_DBFS, assertBaresipHears, assertBaresipSilent, assertBrowserHears, assertBrowserSilent, sleep } from './support/audio-checks.ts';
+import { BaresipPhone } from './support/baresip-phone.ts';
+import { Dialer } from './support/dialer.ts';
+import { GatewayProcess, passwordOf } from './support/gateway.ts';
+import { RtpPhone } from './support/rtp-phone.ts';
+import { screenshot } from './support/screenshots.ts';
+
+const A_HZ = 1000;
+const B_HZ = 600;
+const BARESIP_HZ = 440;
+/** Time for media to flow (or stop) after a state change. */
+const SETTLE_MS = 1000;
+
+describe('web dialer: calls', () => {
+  let gateway: GatewayProcess;
+  let browserA: TestBrowser;
+  let browserB: TestBrowser;
+  let a: Dialer;
+  let b: Dialer;
+  let baresip: BaresipPhone;
+
+  before(async () => {
+    gateway = await GatewayProcess.start();
+    [browserA, browserB] = await Promise.all([launchTestBrowser(A_HZ), launchTestBrowser(B_HZ)]);
+    a = await Dialer.open(browserA.browser, gateway.httpUrl);
+    b = await Dialer.open(browserB.browser, gateway.httpUrl);
+    await a.signIn('1001', passwordOf('1001'));
+    await b.signIn('1003', passwordOf('1003'));
+    baresip = await BaresipPhone.start({ user: '1002', password: passwordOf('1002'), gatewaySipPort: gateway.sipPort, sineHz: BARESIP_HZ });
+  });
+  after(async () => {
+    await baresip?.stop().catch(() => {});
+    await browserA?.close();
+    await browserB?.close();
+    await gateway?.stop();
+  });
+
+  /** Runs a test body; a failure gets both pages' SIP traces, the gateway log and baresip's output. */
+  const withReport = async (fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof Error) {
+        err.message += `\n--- 1001 ---\n${a.trace()}\n--- 1003 ---\n${b.trace()}\n--- gateway ---\n${gateway.logTail(40)}\n--- baresip ---\n${baresip?.peer.output.slice(-1500)}`;
+      }
+      // Leave no call behind for the next test.
+      for (const d of [a, b]) if (await d.byId('hangup').isVisible().catch(() => false)) await d.byId('hangup').click().catch(() => {});
+      for (const d of [a, b]) if (await d.byId('reject').isVisible().catch(() => false)) await d.byId('reject').click().catch(() => {});
+      await baresip?.command('hangup').catch(() => {});
+      await sleep(500);
+      throw err;
+    }
+  };
+
+  /** 1001 calls baresip and both ends report the call up. */
+  async function aCallsBaresip(): Promise<void> {
+    const since = baresip.eventCount;
+    await a.dial('1002');
+    await baresip.waitEvent('CALL_ESTABLISHED', 15_000, since);
+    await a.waitCallState('active');
+  }
+
+  async function aHangsUp(): Promise<void> {
+    const since = baresip.eventCount;
+    await a.hangup();
+    await baresip.waitEvent('CALL_CLOSED', 10_000, since);
+  }
+
+  test('call echo: the timer runs, the "You hear" meter rises and the page hears its own microphone', (t) =>
+    withReport(async () => {
+      await a.dial('echo');
+      await a.waitCallState('active');
+      await sleep(SETTLE_MS);
+      const heard = await a.listen(1500);
+      t.diagnostic(assertBrowserHears(heard, A_HZ, [B_HZ, BARESIP_HZ], 'echo: hears own 1 kHz'));
+      const level = await a.meter('remote-level');
+      t.diagnostic(`"You hear" meter at ${level} %, microphone meter at ${await a.meter('mic-level')} %`);
+      assert.ok(level > 30, `the remote level meter shows ${level} %`);
+      assert.match((await a.byId('call-timer').textContent()) ?? '', /^0:0[1-9]$/);
+      await a.page.locator('[data-testid="quality"]:not([data-bars="0"])').waitFor({ timeout: 5000 });
+      t.diagnostic(`quality indicator: ${((await a.byId('quality').textContent()) ?? '').replace(/\s+/g, ' ').trim()}`);
+      await screenshot(a.page, 'web-dialer-in-call');
+      await a.hangup();
+      assert.equal(await a.callMessage(), 'Call ended.');
+      await a.byId('recent-call').first().waitFor();
+    }));
+
+  test('1001 ⇄ 1003 in two browsers: each hears the other (1 kHz one way, 600 Hz the other)', (t) =>
+    withReport(async () => {
+      await a.dial('1003');
+      const from = await b.waitIncoming();
+      assert.match(from, /1001/);
+      await screenshot(b.page, 'web-dialer-incoming');
+      await b.byId('answer').click();
+      await Promise.all([a.waitCallState('active'), b.waitCallState('active')]);
+      await sleep(SETTLE_MS);
+      t.diagnostic(assertBrowserHears(await b.listen(1500), A_HZ, [B_HZ], '1003 hears 1001'));
+      t.diagnostic(assertBrowserHears(await a.listen(1500), B_HZ, [A_HZ], '1001 hears 1003'));
+      await b.hangup();
+      await a.waitCallState('idle');
+      assert.equal(await a.callMessage(), '1003 hung up.');
+    }));
+
+  test('baresip calls 1001: the incoming screen shows the caller; Answer; audio both ways', (t) =>
+    withReport(async () => {
+      const since = baresip.eventCount;
+      await baresip.dial(`sip:1001@127.0.0.1:${gateway.sipPort}`);
+      const from = await a.waitIncoming();
+      assert.match(from, /1002/);
+      assert.equal(await a.page.evaluate(() => document.querySelector('patchbay-app')?.shadowRoot?.activeElement?.getAttribute('data-testid')), 'answer', 'focus is on Answer');
+      await a.page.keyboard.press('Enter');
+      await a.waitCallState('active');
+      await baresip.waitEvent('CALL_ESTABLISHED', 15_000, since);
+      await sleep(SETTLE_MS);
+      t.diagnostic(assertBrowserHears(await a.listen(1500), BARESIP_HZ, [A_HZ], '1001 hears baresip'));
+      t.diagnostic(assertBaresipHears(baresip.heardSince(undefined, [A_HZ, BARESIP_HZ], 1500), A_HZ, BARESIP_HZ, 'baresip hears 1001'));
+      await aHangsUp();
+    }));
+
+  test('Mute silences what the far end hears; Unmute brings it back', (t) =>
+    withReport(async () => {
+      await aCallsBaresip();
+      await sleep(SETTLE_MS);
+      await a.toggleMute();
+      assert.equal(await a.byId('mute').getAttribute('aria-pressed'), 'true');
+      await sleep(SETTLE_MS);
+      let mark = baresip.mark();
+      await sleep(1500);
+      t.diagnostic(assertBaresipSilent(baresip.heardSince(mark, [A_HZ, BARESIP_HZ]), A_HZ, 'muted: baresip hears 1001'));
+      t.diagnostic(assertBrowserHears(await a.listen(1000), BARESIP_HZ, [A_HZ], 'muted: 1001 still hears baresip'));
+      await a.toggleMute();
+      await sleep(SETTLE_MS);
+      mark = baresip.mark();
+      await sleep(1500);
+      t.diagnostic(assertBaresipHears(baresip.heardSince(mark, [A_HZ, BARESIP_HZ]), A_HZ, BARESIP_HZ, 'unmuted: baresip hears 1001'));
+      await aHangsUp();
+    }));
+
+  test('Hold and Resume (with the SIP phone of the hold spec: baresip loses its recording on hold)', (t) =>
+    withReport(async () => {
+      const phone = await RtpPhone.start({ user: '1004', password: passwordOf('1004'), gatewaySipPort: gateway.sipPort, sineHz: BARESIP_HZ });
+      try {
+        const listenBoth = async () => {
+          const mark = phone.mark();
+          const browser = await a.listen(1500);
+          return { browser, phone: phone.heardSince(mark, A_HZ) };
+        };
+        const describe = (what: string, p: { seconds: number; dbfs: number }) => `${what}: ${p.seconds.toFixed(2)} s, 1000 Hz at ${p.dbfs.toFixed(1)} dBFS`;
+        await a.dial('1004');
+        await a.waitCallState('active');
+        await sleep(SETTLE_MS);
+        let heard = await listenBoth();
+        t.diagnostic(assertBrowserHears(heard.browser, BARESIP_HZ, [A_HZ], 'before hold: 1001 hears the phone'));
+        assert.ok(heard.phone.seconds >= 1 && heard.phone.dbfs >= SIP_HEARD_DBFS, describe('before hold: the phone hears 1001', heard.phone));
+
+        await a.toggleHold();
+        await a.waitHoldState('local');
+        assert.equal((await a.byId('hold').textContent())?.trim(), 'Resume');
+        await sleep(SETTLE_MS);
+        heard = await listenBoth();
+        t.diagnostic(assertBrowserSilent(heard.browser, BARESIP_HZ, 'held: 1001 hears the phone'));
+        t.diagnostic(describe('held: the phone hears 1001', heard.phone));
+        assert.ok(heard.phone.dbfs < SIP_SILENT_DBFS, describe('held: the phone hears 1001', heard.phone));
+
+        await a.toggleHold();
+        await a.waitHoldState('none');
+        await sleep(SETTLE_MS);
+        heard = await listenBoth();
+        t.diagnostic(assertBrowserHears(heard.browser, BARESIP_HZ, [A_HZ], 'resumed: 1001 hears the phone'));
+        t.diagnostic(describe('resumed: the phone hears 1001', heard.phone));
+        assert.ok(heard.phone.seconds >= 1 && heard.phone.dbfs >= SIP_HEARD_DBFS, describe('resumed: the phone hears 1001', heard.phone));
+        await a.hangup();
+      } finally {
+        await phone.hangup().catch(() => {});
+        await phone.stop();
+      }
+    }));
+
+  test('the in-call keypad sends DTMF that reaches baresip', (t) =>
+    withReport(async () => {
+      await aCallsBaresip();
+      await sleep(500);
+      const since = baresip.eventCount;
+      await a.sendDtmf('159#');
+      await sleep(600);
+      const got = baresip.peer.events
+        .slice(since)
+        .filter((e) => e.type === 'CALL_DTMF_START')
+        .map((e) => String(e.param ?? ''))
+        .join('');
+      t.diagnostic(`baresip received "${got}"; the page shows sent "${await a.byId('dtmf-sent').textContent()}"`);
+      assert.equal(got, '159#');
+      await aHangsUp();
+    }));
+
+  test('calling a number nobody has says so', () =>
+    withReport(async () => {
+      await a.dial('1099');
+      await a.waitCallState('idle');
+      assert.match(await a.callMessage(), /1099 (was not found|is not available)/);
+      assert.equal(await a.byId('call-message').getAttribute('role'), 'alert');
+    }));
+});
