@@ -16,8 +16,6 @@ export interface BaresipOptions {
   account: string;
   /** Sine frequency of the audio source (Hz); default 440. */
   sineHz?: number;
-  /** Send back what is received (the player's aubridge device as the source) instead of the sine. Default false. */
-  echo?: boolean;
   /** Codec modules to load; default g711 only (PCMU/PCMA). */
   codecs?: Array<'g711' | 'g722' | 'opus' | 'l16'>;
   /** Extra config lines. */
@@ -76,7 +74,7 @@ export class BaresipPeer extends EventEmitter {
       'call_max_calls 4',
       `audio_player aubridge,sink${sipPort}`,
       `audio_alert aubridge,sink${sipPort}`,
-      `audio_source ${options.echo ? `aubridge,sink${sipPort}` : `ausine,${options.sineHz ?? 440}`}`,
+      `audio_source ausine,${options.sineHz ?? 440}`,
       'ausrc_srate 48000',
       'auplay_srate 48000',
       'ausrc_channels 2',

@@ -20,8 +20,6 @@ export interface BaresipPhoneOptions {
   gatewaySipPort: number;
   /** Sine the phone sends. Default 440 Hz. */
   sineHz?: number;
-  /** Send back what it receives instead of the sine (see testing/baresip.ts). Default false. */
-  echo?: boolean;
   /** 'auto' answers incoming calls at once (default); 'manual' waits for `accept`. */
   answer?: 'auto' | 'manual';
   codecs?: Array<'g711' | 'g722' | 'opus' | 'l16'>;
@@ -59,7 +57,7 @@ export class BaresipPhone {
   static async start(o: BaresipPhoneOptions): Promise<BaresipPhone> {
     const answer = o.answer ?? 'auto';
     const account = `<sip:${o.user}@127.0.0.1:${o.gatewaySipPort};transport=udp>;auth_pass=${o.password};answermode=${answer === 'auto' ? 'auto' : 'manual'};regint=600`;
-    const peer = await BaresipPeer.start({ account, sineHz: o.sineHz ?? 440, echo: o.echo, codecs: o.codecs, sipTrace: true });
+    const peer = await BaresipPeer.start({ account, sineHz: o.sineHz ?? 440, codecs: o.codecs, sipTrace: true });
     const phone = new BaresipPhone(peer, o.user);
     try {
       await phone.#waitRegistered(10_000);
@@ -95,15 +93,6 @@ export class BaresipPhone {
     const r = await this.peer.command(command, params);
     if (!r.ok) throw new Error(`baresip ${command} ${params ?? ''} failed: ${r.data}`);
     return r.data;
-  }
-
-  /**
-   * In echo mode: re-attaches the source to the player's device. baresip 1.0 re-creates its
-   * player (and aubridge device) when a hold changes the stream direction, leaving the source on
-   * the old device — the echo then stays silent until this is done.
-   */
-  async rebindEcho(): Promise<void> {
-    await this.command('ausrc', `aubridge,sink${this.peer.sipPort}`);
   }
 
   dial(uri: string): Promise<string> {
@@ -156,11 +145,9 @@ export class BaresipPhone {
     };
   }
 
-  /** The SIP messages baresip printed (`-s`), newest last, without its audio status lines. */
-  sipTrace(n = 8): string {
-    const text = this.peer.output.replace(/\s*\[\d+:\d+:\d+\] audio=[^\n]*?\(bit\/s\)/g, '');
-    const messages = text.split(/\n(?=\S.*?(?:->|<-)\s)|\n(?=(?:SIP\/2\.0 |[A-Z]+ sip:))/);
-    return messages.slice(-n).join('\n');
+  /** The tail of baresip's console — its SIP trace (`-s`) and call events — without the audio status lines. */
+  consoleTail(chars = 3000): string {
+    return this.peer.output.replace(/\s*\[\d+:\d+:\d+\] audio=[^\n]*?\(bit\/s\)/g, '').replace(/\x1b\[[\d;]*m/g, '').slice(-chars);
   }
 
   async stop(): Promise<void> {

@@ -30,8 +30,6 @@ export interface Scene {
 export interface SceneOptions extends GatewayProcessOptions {
   /** Start baresip as 1002 (default true). Without it `scene.baresip` throws when used. */
   baresip?: boolean;
-  /** baresip sends back what it hears instead of its 440 Hz sine. Default false. */
-  baresipEcho?: boolean;
 }
 
 export async function setUpScene(options: SceneOptions = {}): Promise<Scene> {
@@ -43,7 +41,7 @@ export async function setUpScene(options: SceneOptions = {}): Promise<Scene> {
     started.push(browser);
     const phone = await DemoPhone.open(browser, gateway.httpUrl);
     await phone.register('1001', passwordOf('1001'));
-    const baresip = options.baresip === false ? noBaresip() : await BaresipPhone.start({ user: '1002', password: passwordOf('1002'), gatewaySipPort: gateway.sipPort, sineHz: BARESIP_HZ, echo: options.baresipEcho });
+    const baresip = options.baresip === false ? noBaresip() : await BaresipPhone.start({ user: '1002', password: passwordOf('1002'), gatewaySipPort: gateway.sipPort, sineHz: BARESIP_HZ });
     if (options.baresip !== false) started.push({ close: () => baresip.stop() });
     const idleUdpPorts = udpPortsOf(gateway.pid);
     return {
@@ -53,7 +51,7 @@ export async function setUpScene(options: SceneOptions = {}): Promise<Scene> {
       baresip,
       idleUdpPorts,
       async report() {
-        const bs = options.baresip === false ? '' : `\n--- baresip ---\n${baresip.peer.output.slice(-2000)}`;
+        const bs = options.baresip === false ? '' : `\n--- baresip ---\n${baresip.consoleTail()}`;
         return `--- page log ---\n${await phone.pageLog()}\n--- JsSIP ---\n${phone.sipTrace()}\n--- gateway log ---\n${gateway.logTail(40)}${bs}`;
       },
       async close() {
