@@ -39,3 +39,19 @@ export interface ConnectionHandlers {
 export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
+
+/**
+ * Runs a handler call so that nothing it throws escapes a socket callback: the error goes to
+ * `onError`, and if that throws too it is dropped (the last line of defence for every connection).
+ */
+export function guarded(handlers: ConnectionHandlers, connection: Connection, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    try {
+      handlers.onError(err as Error, connection);
+    } catch {
+      /* nothing left to tell */
+    }
+  }
+}

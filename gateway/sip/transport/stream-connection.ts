@@ -5,7 +5,7 @@
  * after `idleTimeoutMs` without traffic, and reports through ConnectionHandlers.
  */
 import type { Socket } from 'node:net';
-import { normalizeAddress, type Connection, type ConnectionHandlers } from './connection.ts';
+import { guarded, normalizeAddress, type Connection, type ConnectionHandlers } from './connection.ts';
 import { TransportError } from './errors.ts';
 import { StreamFramer } from '../message/index.ts';
 
@@ -105,15 +105,7 @@ export class StreamConnection implements Connection {
   }
 
   #safe(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      // Handlers are the TransportLayer's own and already guard themselves; last line of defence.
-      try {
-        this.#handlers.onError(err as Error, this);
-      } catch {
-        /* nothing left to tell */
-      }
-    }
+    guarded(this.#handlers, this, fn);
   }
+
 }

@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import type { WebSocket, RawData } from 'ws';
 import { parseMessage } from '../message/index.ts';
 import { SipParseError } from '../message/types.ts';
-import { normalizeAddress, type Connection, type ConnectionHandlers } from './connection.ts';
+import { guarded, normalizeAddress, type Connection, type ConnectionHandlers } from './connection.ts';
 import { TransportError } from './errors.ts';
 
 function toBuffer(data: RawData): Buffer {
@@ -110,14 +110,7 @@ export class WsConnection implements Connection {
   }
 
   #safe(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      try {
-        this.#handlers.onError(err as Error, this);
-      } catch {
-        /* nothing left to tell */
-      }
-    }
+    guarded(this.#handlers, this, fn);
   }
+
 }
