@@ -6,6 +6,7 @@
  * directions (hold), SIP INFO DTMF and media failures as events, and expose their negotiated
  * media as `LegMedia` for the Bridge.
  */
+import type { Dialog, IncomingRefer } from '../sip/index.ts';
 import type { LegCodec, LegMedia, MediaDirection } from './media-leg.ts';
 
 export type CallLegEvents = {
@@ -25,6 +26,11 @@ export type CallLegEvents = {
   dtmf: [digit: string, durationMs: number];
   /** The media transport failed (ICE/DTLS, connect timeout). */
   mediaFailed: [reason: string];
+  /**
+   * The far end sent REFER (blind transfer). Listeners run synchronously: `refer.reject()` now,
+   * or the dialog accepts it (202) and the listener reports progress with `refer.notify()`.
+   */
+  refer: [refer: IncomingRefer];
 };
 
 /** Counters of a leg for the CDR. */
@@ -50,6 +56,8 @@ export interface CallLegBase extends CallLegEmitter {
   readonly closed: boolean;
   /** The negotiated media, once there is one. */
   readonly media: LegMedia | undefined;
+  /** The SIP dialog once established, for legs that have one (REFER goes through it). */
+  readonly dialog?: Dialog | undefined;
   /** Re-offer toward this leg's peer with `direction` (hold propagation); resolves when answered. */
   setDirection(direction: MediaDirection): Promise<void>;
   /** Send a DTMF digit by SIP INFO (the leg has no telephone-event). */

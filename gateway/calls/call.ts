@@ -12,11 +12,12 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { realClockDriver, type ClockDriver } from '../../media/clock.ts';
 import type { MediaClock } from '../../media/index.ts';
-import { Bridge, type BridgeMode, type BridgeOptions, type BridgeSide, type BridgeStats } from './bridge.ts';
+import { Bridge, type BridgeMode, type BridgeOptions, type BridgeSide, type BridgeStats, type BridgeTap } from './bridge.ts';
 import { endReasonForStatus, LOCAL_END_STATUS, reasonHeader, type CallEndReason } from './call-end.ts';
 import type { CallLegBase, CallLegEvents, InboundLeg, OutboundLeg } from './call-leg.ts';
 import { legRecord, type CallDetailRecord, type CallDirection, type CallEndedBy } from './cdr.ts';
 import type { MediaDirection } from './media-leg.ts';
+import type { IncomingRefer } from '../sip/index.ts';
 
 export type CallState = 'ringing' | 'early_media' | 'answered' | 'on_hold' | 'ended';
 
@@ -44,6 +45,14 @@ export interface CallOptions {
   id?: string;
   /** How the call was routed, for the CDR (e.g. 'user:1002'). Default none. */
   route?: string;
+  /** Trunk host peer the call came from or goes to (REST API `peer`). Default none. */
+  peer?: string;
+  /**
+   * Maps a transfer target (a REFER's Refer-To, a REST transfer target) to the URI the transferee
+   * is referred to — e.g. a bare number or our own domain to our SIP address with its port.
+   * Default: unchanged.
+   */
+  referTarget?: (target: string) => string;
   /** Give up ringing after this long (ms); 0 disables. Default 60 000. */
   noAnswerTimeoutMs?: number;
   /** End an answered call when a leg sent no RTP for this long (ms; not while on hold); 0 disables. Default 30 000. */
@@ -60,6 +69,10 @@ export interface CallOptions {
 export type CallEvents = {
   /** The state changed. */
   state: [state: CallState, previous: CallState];
+  /** The callee started ringing (its first 180/183). Once. */
+  ringing: [];
+  /** A transfer (REFER) we passed on or sent completed: the transferee reached the target. */
+  transferred: [target: string];
   /** The callee answered and the caller was answered. */
   answered: [];
   /** A side put the call on hold or resumed it. */
@@ -102,6 +115,7 @@ export class Call extends EventEmitter<CallEvents> {
   readonly to: string;
   readonly direction: CallDirection;
   readonly route: string | undefined;
+  readonly peer: string | undefined;
   readonly a: InboundLeg;
   readonly #options: CallOptions;
   readonly #clock: MediaClock;
@@ -123,6 +137,11 @@ export class Call extends EventEmitter<CallEvents> {
   readonly #held: Record<BridgeSide, boolean> = { a: false, b: false };
   #serial: Promise<void> = Promise.resolve();
   #cdr: CallDetailRecord | undefined;
+  #rang = false;
+  readonly #muted: Record<BridgeSide, boolean> = { a: false, b: false };
+  readonly #taps: Record<BridgeSide, BridgeTap | undefined> = { a: undefined, b: undefined };
+  /** Sides we put on hold ourselves (REST hold). */
+  readonly #heldByUs: Record<BridgeSide, boolean> = { a: false, b: false };
 
   constructor(options: CallOptions) {
     super();
@@ -133,6 +152,7 @@ export class Call extends EventEmitter<CallEvents> {
     this.to = options.to;
     this.direction = options.direction;
     this.route = options.route;
+    this.peer = options.peer;
     this.#clock = options.clock;
     this.#timers = options.timers ?? realClockDriver;
     this.#now = options.now ?? Date.now;
@@ -192,8 +212,60 @@ export class Call extends EventEmitter<CallEvents> {
     else this.#end({ reason: 'cancelled', status: 487, endedBy: 'system' });
   }
 
+  /** Whether the call was answered (and not ended). */
+  get answered(): boolean {
+    return this.#answerMs !== undefined && !this.#ending;
+  }
+
+  /** The leg on `side`. */
+  leg(side: BridgeSide): InboundLeg | OutboundLeg | undefined {
+    return side === 'a' ? this.a : this.#b;
+  }
+
+  /**
+   * Put side `side` on hold from our end (re-INVITE sendonly toward it), or take it off hold
+   * (sendrecv). Resolves once its answer was applied; the `hold` event and state follow.
+   */
+  async hold(side: BridgeSide, onHold: boolean): Promise<void> {
+    const leg = this.#answeredLeg(side);
+    await leg.setDirection(onHold ? 'sendonly' : 'sendrecv');
+    if (this.#ending || this.#heldByUs[side] === onHold) return;
+    this.#heldByUs[side] = onHold;
+    this.emit('hold', side, onHold);
+    this.#updateHoldState();
+  }
+
+  /**
+   * Blind transfer: REFER side `side` to `target`. Resolves when the REFER was accepted (2xx);
+   * when the transferee reports the target answered, the call ends (`transferred`).
+   */
+  async transfer(side: BridgeSide, target: string): Promise<void> {
+    const leg = this.#answeredLeg(side);
+    const dialog = leg.dialog;
+    if (!dialog || dialog.terminated) throw new Error(`the ${side === 'a' ? 'caller' : 'callee'} leg cannot be transferred (no SIP dialog)`);
+    const uri = this.#options.referTarget?.(target) ?? target;
+    const subscription = await dialog.refer(uri, { referredBy: true });
+    void subscription.done().then((final) => this.#transferDone(uri, final?.status));
+  }
+
+  /** Send DTMF digits toward side `to` (RFC 4733, or INFO where it was not negotiated). */
+  sendDtmf(to: BridgeSide, digits: string, durationMs = 100): void {
+    if (!this.#bridge || this.#ending) throw new Error('the call has no media yet');
+    this.#bridge.sendDtmf(to, digits, durationMs, to === 'a' ? 'b' : 'a');
+  }
+
+  /**
+   * Receive the decoded PCM of side `from` (a listening bot stream). Frames come only from a
+   * transcoding bridge: make the call with `bridge.forceTranscode` when it will be tapped.
+   */
+  setTap(from: BridgeSide, tap: BridgeTap | undefined): void {
+    this.#taps[from] = tap;
+    this.#bridge?.setTap(from, tap);
+  }
+
   /** Mute audio coming from side `from` (for the REST API). */
   setMuted(from: BridgeSide, muted: boolean): void {
+    this.#muted[from] = muted;
     this.#bridge?.setMuted(from, muted);
   }
 
@@ -245,6 +317,7 @@ export class Call extends EventEmitter<CallEvents> {
       renegotiated: () => this.#bridge?.renegotiated(),
       dtmf: (digit, ms) => this.#bridge?.sendDtmf(side === 'a' ? 'b' : 'a', digit, ms, side),
       mediaFailed: (reason) => this.#onMediaFailed(side, reason),
+      refer: (refer) => this.#onRefer(side, refer),
     };
     type AnyHandler = (...args: unknown[]) => void;
     const emitter = leg as unknown as { on(e: string, f: AnyHandler): unknown; off(e: string, f: AnyHandler): unknown };
@@ -256,6 +329,10 @@ export class Call extends EventEmitter<CallEvents> {
 
   #onProgress(earlyMedia: boolean): void {
     if (this.#ending || this.#answerMs !== undefined) return;
+    if (!this.#rang) {
+      this.#rang = true;
+      this.emit('ringing');
+    }
     this.#queue(async () => {
       const b = this.#b;
       if (!b || this.#ending || this.#answerMs !== undefined) return;
@@ -318,10 +395,62 @@ export class Call extends EventEmitter<CallEvents> {
         this.#options.logger?.warn({ callId: this.id, err, direction }, 'hold propagation failed');
       });
     }
-    if (this.#answerMs !== undefined) {
-      this.#setState(this.#held.a || this.#held.b ? 'on_hold' : 'answered');
-      if (!this.#held.a && !this.#held.b) this.#mediaSinceMs = this.#clock.nowMs(); // expect RTP again from now
+    this.#updateHoldState();
+  }
+
+  #updateHoldState(): void {
+    if (this.#answerMs === undefined || this.#ending) return;
+    const held = this.#held.a || this.#held.b || this.#heldByUs.a || this.#heldByUs.b;
+    this.#setState(held ? 'on_hold' : 'answered');
+    if (!held) this.#mediaSinceMs = this.#clock.nowMs(); // expect RTP again from now
+  }
+
+  /**
+   * A leg sent REFER: pass it on to the other leg's dialog (the other party calls the target,
+   * through us when the target is ours) and relay its progress back as NOTIFYs. Refused (603)
+   * before the answer or when the other leg has no SIP dialog (an extension, a bot).
+   */
+  #onRefer(side: BridgeSide, refer: IncomingRefer): void {
+    const otherSide: BridgeSide = side === 'a' ? 'b' : 'a';
+    const other = this.leg(otherSide);
+    const dialog = other?.dialog;
+    if (this.#ending || this.#answerMs === undefined || !dialog || dialog.terminated) {
+      refer.reject(603, 'Transfer Not Possible');
+      return;
     }
+    const uri = this.#options.referTarget?.(refer.target) ?? refer.target;
+    this.#options.logger?.info({ callId: this.id, by: side, target: uri }, 'transfer requested');
+    dialog
+      .refer(uri, { referredBy: refer.referredBy ? refer.referredBy.uri : true })
+      .then(
+        (subscription) => {
+          subscription.on('progress', (s) => {
+            if (s.status < 200) void refer.notify(s.status, s.reason);
+          });
+          return subscription.done().then((final) => {
+            void refer.notify(final?.status ?? 503, final?.reason ?? 'Service Unavailable');
+            this.#transferDone(uri, final?.status);
+          });
+        },
+        (err: { status?: number; reason?: string }) => {
+          void refer.notify(err.status && err.status >= 300 ? err.status : 503, err.reason);
+        },
+      )
+      .catch((err: unknown) => this.#options.logger?.warn({ callId: this.id, err }, 'transfer relay failed'));
+  }
+
+  /** A transfer ended: a 2xx final status means the transferee reached the target, so this call is done. */
+  #transferDone(target: string, status: number | undefined): void {
+    this.#options.logger?.info({ callId: this.id, target, status }, 'transfer finished');
+    if (status === undefined || status < 200 || status >= 300 || this.#ending) return;
+    this.emit('transferred', target);
+    this.#end({ reason: 'normal', status: 200, endedBy: 'system' });
+  }
+
+  #answeredLeg(side: BridgeSide): InboundLeg | OutboundLeg {
+    const leg = this.leg(side);
+    if (this.#ending || this.#answerMs === undefined || !leg) throw new Error('the call is not answered');
+    return leg;
   }
 
   #onMediaFailed(side: BridgeSide, reason: string): void {
@@ -360,6 +489,10 @@ export class Call extends EventEmitter<CallEvents> {
       onInfoDtmf: (to, digit, ms) => (to === 'a' ? this.a : this.#b)?.sendInfoDtmf(digit, ms),
     });
     bridge.on('dtmf', (from, digit, ms) => this.emit('dtmf', from, digit, ms));
+    for (const side of ['a', 'b'] as const) {
+      if (this.#muted[side]) bridge.setMuted(side, true);
+      if (this.#taps[side]) bridge.setTap(side, this.#taps[side]);
+    }
     this.#bridge = bridge;
     return true;
   }

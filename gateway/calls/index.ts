@@ -26,4 +26,7 @@ export { SessionFactory, type CodecPolicy, type SessionFactoryOptions, type Sess
 export { SipInboundLeg, type SipInboundLegOptions } from './sip/inbound-leg.ts';
 export { SipOutboundLeg, type OutboundTarget, type SipOutboundLegOptions } from './sip/outbound-leg.ts';
 export { CallerAuthenticator, type CallerAuthResult, type CallerAuthenticatorOptions } from './sip/caller-auth.ts';
-export { B2bua, type B2buaConfig, type B2buaLogger, type B2buaOptions, type B2buaStats } from './b2bua.ts';
+export { B2bua, rejectStatus, type B2buaConfig, type B2buaLogger, type B2buaOptions, type B2buaStats, type CallContext, type IncomingCallAnswer, type IncomingCallQuestion } from './b2bua.ts';
+export { CallService, type CallLifecycleEvent, type CallServiceOptions } from './control/call-service.ts';
+export * from './control/types.ts';
+export { BotMediaLeg } from './bot/bot-media-leg.ts';

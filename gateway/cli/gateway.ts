@@ -12,9 +12,13 @@ import { type Config, parseHostPort, maskSecrets } from '../config/index.ts';
 import { createLogger, GatewayMetrics, type Logger } from '../observability/index.ts';
 import { createApp, demoPageRoutes, demoPrefill, webhooksFromConfig, type HealthStatus, type WebhookSender } from '../api/index.ts';
 import { attachAppEvents, type AppEvents } from '../api/app-events.ts';
+import { recentCallUsers, recentCallsOf } from '../api/recent-calls.ts';
+import type { Call } from '../calls/index.ts';
 import { webDialerRoutes } from '../api/web-dialer-routes.ts';
 import { cdrRoutes } from '../api/cdr-routes.ts';
-import { B2bua } from '../calls/index.ts';
+import { B2bua, CallControlError, CallService, type CallControl } from '../calls/index.ts';
+import { callRoutes, createStreamUpgrades, type StreamUpgrades } from '../api/calls/index.ts';
+import { ApiDocs } from '../api/openapi/registry.ts';
 import { MediaClock, initResampler } from '../../media/index.ts';
 import { RtpPortPool } from '../rtp/index.ts';
 import { SipStack, routeUpgrades, sipStackOptions, type UpgradeHandler } from '../sip/stack/index.ts';
@@ -32,6 +36,8 @@ export class Gateway {
   #sip?: SipStack;
   #webhooks?: WebhookSender;
   #calls?: B2bua;
+  #service?: CallService;
+  #streams?: StreamUpgrades;
   #clock?: MediaClock;
   #ports?: RtpPortPool;
   #appEvents?: AppEvents;
@@ -86,7 +92,10 @@ export class Gateway {
     this.#webhooks = sender;
     const demo = demoPageRoutes({ prefill: demoPrefill(this.config.directory.users) });
     const web = await webDialerRoutes({ logger: this.logger.child({ component: 'web' }), demo });
+    const docs = new ApiDocs();
+    const control = this.#control();
     const app = createApp({
+      docs,
       logger: this.logger,
       metrics: this.metrics,
       health: () => this.health(),
@@ -94,7 +103,7 @@ export class Gateway {
       rateLimit: { requestsPerSecond: this.config.rate_limit.requests_per_second },
       deadLetters,
       demoPage: false,
-      extra: [cdrRoutes(() => this.#calls?.registry.records() ?? []), web],
+      extra: [callRoutes({ control, docs }), cdrRoutes(() => this.#calls?.registry.records() ?? []), web],
     });
     const listener = getRequestListener(app.fetch);
     const { cert, key } = this.config.tls;
@@ -106,6 +115,15 @@ export class Gateway {
     this.#sip = sip;
     this.upgradeHandlers.unshift((req, socket, head) => sip.handleUpgrade(req, socket, head));
     await this.#startCalls(sip);
+    this.#streams = createStreamUpgrades({
+      control,
+      apiKey: this.config.auth.api_key,
+      rateLimit: this.config.rate_limit.requests_per_second ? { requestsPerSecond: this.config.rate_limit.requests_per_second } : undefined,
+      streamConfig: this.config.stream,
+      metrics: this.metrics,
+      logger: this.logger.child({ component: 'streams' }),
+    });
+    this.upgradeHandlers.push(this.#streams.upgradeHandler);
     this.#appEvents = attachAppEvents({
       server: this.#http,
       users: () => this.config.directory.users,
@@ -113,6 +131,16 @@ export class Gateway {
       onOnlineChange: (listener) => {
         sip.on('registration', listener);
         return () => sip.off('registration', listener);
+      },
+      recentCalls: (user) => recentCallsOf(user, this.#calls?.registry.records() ?? []),
+      // CallRegistry has no end event of its own: each new call (B2bua 'call') is watched until it
+      // ends; by then its CDR is in registry.records().
+      onRecentCallsChange: (listener) => {
+        const calls = this.#calls;
+        if (!calls) return () => {};
+        const onCall = (call: Call) => call.once('ended', (cdr) => listener(...recentCallUsers(cdr)));
+        calls.on('call', onCall);
+        return () => calls.off('call', onCall);
       },
     });
     this.upgradeHandlers.push(this.#appEvents.upgradeHandler);
@@ -135,13 +163,56 @@ export class Gateway {
       ports: this.#ports,
       metrics: this.metrics,
       logger: this.logger.child({ component: 'calls' }),
+      trunkRegistered: (name) => sip.trunks.get(name)?.registered ?? false,
+      decide: this.#webhooks?.hasUrl
+        ? async (q) => {
+            const { response } = await this.#webhooks!.decideIncoming({ call_id: q.callId, from: q.from, to: q.to, direction: 'inbound', ...(q.peer ? { peer: q.peer } : {}) });
+            return response;
+          }
+        : undefined,
     });
+    this.#service = new CallService({
+      b2bua: this.#calls,
+      clock: this.#clock,
+      stream: this.config.stream,
+      logger: this.logger.child({ component: 'streams' }),
+      notify: (event, url) => {
+        if (this.#webhooks && (url || this.#webhooks.hasUrl)) void this.#webhooks.notify(event, url ? { url } : {});
+      },
+      onStreamCount: (d) => this.metrics.wsConnections.inc(d),
+    });
+  }
+
+  /** CallControl for the API, resolving the service once the engine runs (routes are built first). */
+  #control(): CallControl {
+    const s = () => {
+      if (!this.#service) throw new CallControlError(503, 'The call engine is not running');
+      return this.#service;
+    };
+    return {
+      create: (r) => s().create(r),
+      list: () => this.#service?.list() ?? [],
+      get: (id) => this.#service?.get(id),
+      hangup: (id) => s().hangup(id),
+      hold: (id) => s().hold(id),
+      resume: (id) => s().resume(id),
+      transfer: (id, t) => s().transfer(id, t),
+      dtmf: (id, d) => s().dtmf(id, d),
+      mute: (id) => s().mute(id),
+      unmute: (id) => s().unmute(id),
+      play: (id, r) => s().play(id, r),
+      stopPlay: (id) => s().stopPlay(id),
+      canStream: (id) => this.#service?.canStream(id) ?? false,
+      attachStream: (id, ws, q) => s().attachStream(id, ws, q),
+    };
   }
 
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#appEvents?.close();
+    this.#service?.close();
+    this.#streams?.close?.();
     await this.#calls?.close();
     this.#clock?.stop();
     await this.#ports?.close();

@@ -31,7 +31,7 @@ export {
   type StreamSampleRate,
 } from './stream-format.ts';
 export { StreamError, type StreamErrorCode, type BotErrorCode } from './stream-error.ts';
-export { wireCallCodec, callPcmRate, L16_PAYLOAD_TYPE, type CallCodec } from './wire-adapter.ts';
+export { WireAdapter, wireCallCodec, callPcmRate, L16_PAYLOAD_TYPE, type CallCodec } from './wire-adapter.ts';
 export { DEFAULT_ACCOUNT_SID, newStreamSid } from './sids.ts';
 export { botMessageSchema, type BotMessage } from './bot-messages.ts';
 export { writeNativeFrame, parseNativeFrame, NATIVE_AUDIO_TAG, NATIVE_HEADER_BYTES } from './native-frame.ts';

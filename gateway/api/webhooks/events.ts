@@ -32,7 +32,12 @@ export const incomingResponseSchema = z
       .union([z.boolean(), streamTargetSchema])
       .optional()
       .meta({ description: 'true: the bot connects to /ws/{call_id}; an object: the gateway connects to url' }),
-    reason: z.string().optional().meta({ description: 'Rejection reason (e.g. "busy", "declined")' }),
+    reason: z.string().optional().meta({ description: 'Rejection reason: "busy" → SIP 486, "declined" → 603, "not_found" → 404, anything else → 480' }),
+    connect: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Patchbay: route the accepted call on to this destination (a directory user, an extension, a number) instead of answering it for a bot' }),
   })
   .meta({ description: 'Your answer to /incoming. Anything else is treated as a reject.' });
 export type IncomingResponse = z.infer<typeof incomingResponseSchema>;

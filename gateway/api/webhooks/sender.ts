@@ -73,6 +73,11 @@ export class WebhookSender {
     return this.#abort.signal.aborted;
   }
 
+  /** Whether a base URL (`webhook.url`) is configured. */
+  get hasUrl(): boolean {
+    return Boolean(this.#o.url);
+  }
+
   /** Queues a lifecycle event behind the call's earlier events; resolves when delivered or dead-lettered. */
   notify(event: LifecycleEvent, options: SendOptions = {}): Promise<Delivery> {
     return this.#queue.push(event.call_id, async () => {

@@ -5,7 +5,7 @@
  * the dialog (session timer expiry, 481/408 to a request, no ACK) → `hangup('bye')` — and sends
  * our own re-offers (hold toward the peer) and INFO DTMF.
  */
-import type { Dialog, DialogEndReason, IncomingOffer } from '../../sip/index.ts';
+import type { Dialog, DialogEndReason, IncomingOffer, IncomingRefer } from '../../sip/index.ts';
 import { sdpOf } from '../../sip/index.ts';
 import type { MediaDirection } from '../media-leg.ts';
 import type { MediaSession } from '../sessions/media-session.ts';
@@ -15,6 +15,8 @@ export interface DialogBindingEvents {
   renegotiated(): void;
   hangup(): void;
   dtmf(digit: string, durationMs: number): void;
+  /** The peer sent REFER (blind transfer); reject it synchronously or let the dialog accept it. */
+  refer?(refer: IncomingRefer): void;
   warn(error: unknown, what: string): void;
 }
 
@@ -43,7 +45,13 @@ export class DialogBinding {
     dialog.on('bye', onBye);
     dialog.on('dtmf', onDtmf);
     dialog.on('terminated', onTerminated);
+    const onRefer = (refer: IncomingRefer) => {
+      if (this.#events.refer) this.#events.refer(refer);
+      else refer.reject(603, 'Transfer Not Supported');
+    };
+    dialog.on('refer', onRefer);
     this.#offs.push(() => {
+      dialog.off('refer', onRefer);
       dialog.off('reinvite', onOffer);
       dialog.off('update', onOffer);
       dialog.off('bye', onBye);
