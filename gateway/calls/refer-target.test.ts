@@ -1,0 +1,20 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { referTargetMapper } from './refer-target.ts';
+
+const map = referTargetMapper(() => ({ address: () => ({ host: '127.0.0.1', port: 5099 }) }), ['pbx.example']);
+
+test('numbers, tel: URIs and our own domain become our SIP address with its port', () => {
+  assert.equal(map('1003'), 'sip:1003@127.0.0.1:5099');
+  assert.equal(map('+15551234567'), 'sip:+15551234567@127.0.0.1:5099');
+  assert.equal(map('tel:+15551234567;phone-context=x'), 'sip:+15551234567@127.0.0.1:5099');
+  assert.equal(map('sip:1003@127.0.0.1'), 'sip:1003@127.0.0.1:5099');
+  assert.equal(map('<sip:1003@localhost;transport=ws>'), 'sip:1003@127.0.0.1:5099');
+  assert.equal(map('sip:1003@pbx.example'), 'sip:1003@127.0.0.1:5099');
+});
+
+test('other hosts stay as they are', () => {
+  assert.equal(map('sip:operator@pbx.local'), 'sip:operator@pbx.local');
+  assert.equal(map('sip:operator@10.0.0.9:5070'), 'sip:operator@10.0.0.9:5070');
+  assert.equal(map('sips:desk@carrier.example'), 'sips:desk@carrier.example');
+});
