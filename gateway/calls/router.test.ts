@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { configSchema, effectiveTrunks, type ConfigInput } from '../config/index.ts';
 import { createRequest, createResponse, DigestClient, type Binding, type SipRequest } from '../sip/index.ts';
 import { PeerAuthorizer } from './peer-auth.ts';
+import { CallerAuthenticator } from './sip/caller-auth.ts';
 import { Router, type CallSource } from './router.ts';
 
 function binding(aor: string, contact: string): Binding {
@@ -145,5 +146,20 @@ describe('PeerAuthorizer', () => {
     const auth = new PeerAuthorizer(peers.slice(0, 2), { realm: 'patchbay' });
     assert.equal(auth.hasDigestPeers, false);
     assert.equal((await auth.authorize(invite(), '8.8.8.8')).kind, 'forbidden');
+  });
+});
+
+describe('CallerAuthenticator', () => {
+  const peers = configSchema.parse({ server: { listen: '127.0.0.1:5060', peers: [{ name: 'lab', host: '127.0.0.1' }] } }).server!.peers;
+  const make = () =>
+    new CallerAuthenticator({ password: (u) => (u === '1001' ? 'pw' : undefined), realm: 'patchbay', peers: new PeerAuthorizer(peers, { realm: 'patchbay' }) });
+
+  test('a peer by source IP over UDP/TCP, but a SIP-over-WebSocket client from the same IP is a user (challenged)', async () => {
+    const auth = make();
+    const udp = await auth.authenticate(invite(), { protocol: 'udp', address: '127.0.0.1', port: 5070 });
+    assert.deepEqual(udp, { kind: 'ok', source: { kind: 'peer', name: 'lab' } });
+    const ws = await auth.authenticate(invite({ From: '<sip:1001@127.0.0.1>;tag=9' }), { protocol: 'ws', address: '127.0.0.1', port: 40000 });
+    assert.equal(ws.kind, 'challenge');
+    assert.ok(ws.kind === 'challenge' && ws.status === 407);
   });
 });

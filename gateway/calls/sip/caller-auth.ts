@@ -1,6 +1,6 @@
 /**
  * CallerAuthenticator: who is calling, for an INVITE we did not originate. In order: a trunk-host
- * peer by source IP/CIDR; a trunk we register to (the Request-URI is our registered user at that
+ * peer by source IP/CIDR (not for SIP over WebSocket: that is a browser); a trunk we register to (the Request-URI is our registered user at that
  * trunk and the source is the trunk's address); one of our directory users (From user), who must
  * prove it with Digest — a 407 challenge (proxy mode; JsSIP and baresip answer it); else the
  * peers' digest credentials (401) or 403 — the xbridge peer order.
@@ -72,7 +72,10 @@ export class CallerAuthenticator {
   }
 
   async authenticate(request: SipRequest, source: SipEndpoint): Promise<CallerAuthResult> {
-    const peer = this.#o.peers.peerByAddress(source.address);
+    // A SIP-over-WebSocket client is a browser, never a trunk: its address (often the same
+    // 127.0.0.1 or NAT address as a peer's) says nothing about who it is.
+    const browser = source.protocol === 'ws' || source.protocol === 'wss';
+    const peer = browser ? undefined : this.#o.peers.peerByAddress(source.address);
     if (peer) return { kind: 'ok', source: { kind: 'peer', name: peer.name } };
 
     const trunk = await this.#trunk(request, source.address);
