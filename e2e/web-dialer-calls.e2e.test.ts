@@ -1,8 +1,10 @@
 /**
  * Issue 6 e2e: calls through the web dialer's UI (needs the calls layer). Chromium A (microphone
  * 1 kHz) signs in as 1001, Chromium B (microphone 600 Hz) as 1003, baresip (440 Hz, auto-answer)
- * is 1002, and the hold test uses the hold spec's SIP phone (e2e/support/rtp-phone.ts) as 1004. Everything is clicked and typed; audio is judged by frequency: what the page plays
- * (analyser) and what baresip records. Screenshots: in call, incoming.
+ * is 1002, and the hold test uses the hold spec's SIP phone (e2e/support/rtp-phone.ts) as 1004.
+ * Everything is clicked and typed; audio is judged by frequency: what the page plays (analyser)
+ * and what baresip records. Recent calls: a second dialer signed in as 1001 in its own context
+ * (nothing stored in that browser) shows the gateway's list live. Screenshots: in call, incoming.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -208,5 +210,39 @@ describe('web dialer: calls', () => {
       await a.waitCallState('idle');
       assert.match(await a.callMessage(), /1099 (was not found|is not available)/);
       assert.equal(await a.byId('call-message').getAttribute('role'), 'alert');
+    }));
+
+  test('recent calls come from the gateway: another dialer of 1001 sees an echo call appear live, keeps it after a reload, and calls back from it', (t) =>
+    withReport(async () => {
+      // Its own browser context: this dialer never makes the first call, so all it shows came from the gateway.
+      const other = await Dialer.open(browserA.browser, gateway.httpUrl);
+      try {
+        await other.signIn('1001', passwordOf('1001'));
+        const before = (await other.recentCalls())[0]?.id;
+        await a.dial('echo');
+        await a.waitCallState('active');
+        await sleep(500);
+        await a.hangup();
+        const [call] = await other.waitRecentCalls((l) => l[0] !== undefined && l[0].id !== before, 'the echo call on top');
+        assert.deepEqual({ direction: call!.direction, peer: call!.peer }, { direction: 'outbound', peer: 'echo' });
+        t.diagnostic(`the other dialer shows the call on top without a reload: ${JSON.stringify(call)}`);
+        await a.waitRecentCalls((l) => l[0]?.id === call!.id, 'the same call on the calling dialer');
+
+        await other.page.reload();
+        await other.waitRegState('registered');
+        await other.waitRecentCalls((l) => l[0]?.id === call!.id, 'the call after a reload (sent on connect)');
+        t.diagnostic('after a reload the gateway sends the list again on connect');
+
+        await other.callBackWithKeyboard(call!.id);
+        await other.waitCallState('active');
+        await sleep(500);
+        await other.hangup();
+        const [back] = await other.waitRecentCalls((l) => l[0] !== undefined && l[0].id !== call!.id, 'the call-back on top');
+        assert.deepEqual({ direction: back!.direction, peer: back!.peer }, { direction: 'outbound', peer: 'echo' });
+        await a.waitRecentCalls((l) => l[0]?.id === back!.id, 'the call-back on the first dialer too');
+        t.diagnostic('Enter on "Call echo back" called echo again; both dialers of 1001 list that call on top');
+      } finally {
+        await other.close();
+      }
     }));
 });

@@ -1,7 +1,8 @@
 /**
  * e2e harness: the web dialer (`/`) in real Chromium, driven like a person — type the user and
  * password, click Sign in, type or click the number, click Call / Answer / Decline / Mute / Hold /
- * Keypad / Transfer / Hang up, read what the screen says (state attributes, alerts, meters).
+ * Keypad / Transfer / Hang up / Call back, read what the screen says (state attributes, alerts,
+ * meters, the recent-calls list).
  * Each dialer is its own browser context. What the person hears is measured by the analyser of
  * remote-audio.ts, fed with whatever stream the page plays (an init script notes each stream
  * given to an audio element's `srcObject`: observation only, no call into the app).
@@ -30,6 +31,14 @@ export const PLAYED_STREAM_SCRIPT = `(() => {
 export async function installPlayedAudio(page: Page): Promise<void> {
   await page.addInitScript({ content: PLAYED_STREAM_SCRIPT });
   await installRemoteAudio(page);
+}
+
+/** One entry of the recent-calls list as the screen shows it. */
+export interface RecentEntry {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  /** The other party as written. */
+  peer: string;
 }
 
 export interface OpenOptions {
@@ -148,6 +157,37 @@ export class Dialer {
   async callMessage(timeoutMs = 10_000): Promise<string> {
     await this.byId('call-message').waitFor({ state: 'visible', timeout: timeoutMs });
     return (await this.byId('call-message').textContent())?.trim() ?? '';
+  }
+
+  /** The recent-calls list as shown, newest first. */
+  async recentCalls(): Promise<RecentEntry[]> {
+    const out: RecentEntry[] = [];
+    for (const li of await this.byId('recent-call').all()) {
+      out.push({
+        id: (await li.getAttribute('data-call-id')) ?? '',
+        direction: (await li.getAttribute('data-direction')) as RecentEntry['direction'],
+        peer: ((await li.getByTestId('recent-peer').textContent()) ?? '').trim(),
+      });
+    }
+    return out;
+  }
+
+  /** Waits until the recent-calls list satisfies `ok`; returns it. */
+  async waitRecentCalls(ok: (list: RecentEntry[]) => boolean, what: string, timeoutMs = 10_000): Promise<RecentEntry[]> {
+    const deadline = Date.now() + timeoutMs;
+    let list: RecentEntry[] = [];
+    while (Date.now() < deadline) {
+      list = await this.recentCalls().catch(() => []);
+      if (ok(list)) return list;
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`recent calls: ${what} not shown after ${timeoutMs} ms; the list shows ${JSON.stringify(list.slice(0, 5))}`);
+  }
+
+  /** Moves the keyboard focus to the Call-back button of the recent call `id` and presses Enter. */
+  async callBackWithKeyboard(id: string): Promise<void> {
+    await this.page.locator(`[data-testid="recent-call"][data-call-id="${id}"]`).getByRole('button', { name: /back$/ }).focus();
+    await this.page.keyboard.press('Enter');
   }
 
   /** A meter's value (0–100) as the screen shows it. */

@@ -5,7 +5,8 @@
  * Handshake: `io(origin, { path: '/socket.io', auth: { username, password } })` with a directory
  * user's credentials; a refused handshake fails with `connect_error` whose message is
  * `APP_EVENTS_UNAUTHORIZED`. After connecting, the server sends `presence` and `recent-calls` at
- * once and again on every change.
+ * once and again on every change (`recent-calls` when a call of the signed-in user ended). A
+ * socket only ever receives the recent calls of the user it authenticated as.
  */
 
 /** A directory user as the dialer shows it. */

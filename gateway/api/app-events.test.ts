@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { io as connect, type Socket } from 'socket.io-client';
-import { attachAppEvents, recentCallsOf, type AppEvents } from './app-events.ts';
+import { attachAppEvents, type AppEvents } from './app-events.ts';
+import { recentCallsOf } from './recent-calls.ts';
 import type { PresencePayload, RecentCallsPayload } from './app-events-protocol.ts';
 import { routeUpgrades } from '../sip/stack/index.ts';
 
@@ -16,11 +17,20 @@ const USERS = [
   { username: '1002', password: 'demo1002' },
   { username: '1001', password: 'demo1001', display_name: 'Alice' },
 ];
-const CDRS = [
-  { callId: 'a', from: '1001', to: '1002', startTime: '2025-01-01T10:00:00Z', answerTime: '2025-01-01T10:00:02Z', durationSeconds: 30, endReason: 'normal', sipCode: 200 },
-  { callId: 'b', from: '1003', to: '1001', startTime: '2025-01-01T11:00:00Z', answerTime: null, durationSeconds: 0, endReason: 'busy', sipCode: 486 },
-  { callId: 'c', from: '1002', to: '1003', startTime: '2025-01-01T12:00:00Z', answerTime: null, durationSeconds: 0, endReason: 'normal', sipCode: 200 },
-];
+const cdr = (callId: string, from: string, to: string, hour: number, answered: boolean, endReason = 'normal', sipCode = 200) => ({
+  callId,
+  from,
+  to,
+  direction: 'outbound' as const,
+  route: `user:${to}`,
+  startTime: `2025-01-01T${String(hour).padStart(2, '0')}:00:00Z`,
+  answerTime: answered ? `2025-01-01T${String(hour).padStart(2, '0')}:00:02Z` : null,
+  durationSeconds: answered ? 30 : 0,
+  endReason,
+  sipCode,
+});
+/** The gateway's records; tests add to it. */
+const CDRS = [cdr('a', '1001', '1002', 10, true), cdr('b', '1003', '1001', 11, false, 'busy', 486), cdr('c', '1002', '1003', 12, false)];
 
 describe('app events (socket.io)', () => {
   let server: Server;
@@ -28,6 +38,7 @@ describe('app events (socket.io)', () => {
   let url: string;
   let online: string[] = [];
   let notify: () => void = () => {};
+  let callsChanged: (...users: string[]) => void = () => {};
   const clients: Socket[] = [];
 
   before(async () => {
@@ -42,6 +53,10 @@ describe('app events (socket.io)', () => {
         return () => (notify = () => {});
       },
       recentCalls: (user) => recentCallsOf(user, CDRS),
+      onRecentCallsChange: (listener) => {
+        callsChanged = listener;
+        return () => (callsChanged = () => {});
+      },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -91,17 +106,37 @@ describe('app events (socket.io)', () => {
     assert.deepEqual(presence.online, ['1001', '1002']);
   });
 
-  test('recentCallsChanged() reaches only the named users', async () => {
+  test('each socket gets its own user\'s calls only, on connect and after recentCallsChanged()', async () => {
+    const a = client({ username: '1001', password: 'demo1001' });
+    const b = client({ username: '1002', password: 'demo1002' }, ['polling']);
+    const [[first], [bFirst]] = (await Promise.all([once(a, 'recent-calls'), once(b, 'recent-calls')])) as [[RecentCallsPayload], [RecentCallsPayload]];
+    assert.deepEqual(first.calls.map((c) => c.id), ['b', 'a']);
+    assert.deepEqual(bFirst.calls.map((c) => [c.id, c.direction, c.peer]), [['c', 'outbound', '1003'], ['a', 'inbound', '1001']]);
+    const bGot: RecentCallsPayload[] = [];
+    b.on('recent-calls', (p: RecentCallsPayload) => bGot.push(p));
+    // 1001 calls 1003 (not 1002): only 1001 (and 1003, who has no socket) are told.
+    CDRS.push(cdr('d', '1001', '1003', 13, true));
+    const next = once(a, 'recent-calls');
+    events.recentCallsChanged('1001', '1003');
+    const [update] = (await next) as [RecentCallsPayload];
+    assert.deepEqual(update.calls.map((c) => [c.id, c.direction, c.peer, c.answerTime !== null]), [
+      ['d', 'outbound', '1003', true],
+      ['b', 'inbound', '1003', false],
+      ['a', 'outbound', '1002', true],
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(bGot.length, 0, '1002 was not told about a call it had no part in');
+  });
+
+  test('a change announced through onRecentCallsChange reaches the callee too, with its own view', async () => {
     const a = client({ username: '1001', password: 'demo1001' });
     const b = client({ username: '1002', password: 'demo1002' });
     await Promise.all([once(a, 'recent-calls'), once(b, 'recent-calls')]);
-    let bGot = 0;
-    b.on('recent-calls', () => bGot++);
-    const next = once(a, 'recent-calls');
-    events.recentCallsChanged('1001');
-    await next;
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(bGot, 0);
+    CDRS.push(cdr('e', '1001', '1002', 14, false, 'cancelled', 487));
+    const [[forA], [forB]] = (await Promise.all([once(a, 'recent-calls'), once(b, 'recent-calls'), Promise.resolve(callsChanged('1001', '1002'))])) as [[RecentCallsPayload], [RecentCallsPayload], unknown];
+    assert.deepEqual([forA.calls[0]!.id, forA.calls[0]!.direction, forA.calls[0]!.peer], ['e', 'outbound', '1002']);
+    assert.deepEqual([forB.calls[0]!.id, forB.calls[0]!.direction, forB.calls[0]!.peer], ['e', 'inbound', '1001']);
+    assert.ok(forB.calls.every((c) => c.id !== 'b' && c.id !== 'd'), '1002 never sees calls it was not part of');
   });
 
   test('other requests and upgrades are left to the gateway', async () => {

@@ -4,6 +4,10 @@
  * (the roster and who is registered) and `recent-calls` (the signed-in user's latest calls) — once
  * on connect and again on every change. Protocol types: ./app-events-protocol.ts.
  *
+ * Who a socket is: the handshake's `auth: { username, password }` must match a directory user
+ * (constant-time compare), else the connection is refused with `APP_EVENTS_UNAUTHORIZED`; the
+ * username is then fixed on the socket, and `recent-calls` only ever carries that user's calls.
+ *
  * It hooks HTTP requests under its path itself (engine.io's usual wrapping of 'request') and takes
  * WebSocket upgrades through `upgradeHandler`, which the gateway puts in its upgrade routing, so
  * the gateway's "unclaimed upgrade → 404" rule keeps holding for every other path.
@@ -34,8 +38,13 @@ export interface AppEventsOptions {
   online: () => string[];
   /** Subscribes to registration changes; returns the unsubscribe function. Default: none (call `presenceChanged()`). */
   onOnlineChange?: (listener: () => void) => () => void;
-  /** A user's recent calls, newest first. Default: none (an empty list). */
+  /** A user's recent calls, newest first (e.g. `recentCallsOf(user, registry.records())`, ./recent-calls.ts). Default: none (an empty list). */
   recentCalls?: (username: string) => RecentCall[];
+  /**
+   * Subscribes to changes of users' recent calls (a call ended: its caller and callee); returns
+   * the unsubscribe function, called on close. Default: none (call `recentCallsChanged()`).
+   */
+  onRecentCallsChange?: (listener: (...usernames: string[]) => void) => () => void;
   /** Origins allowed to connect cross-origin (CORS). Default: same origin only. */
   corsOrigins?: string[];
 }
@@ -47,7 +56,7 @@ export class AppEvents {
   readonly io: IoServer<AppClientEvents, AppServerEvents, Record<string, never>, { username: string }>;
   readonly #engine: EngineServer;
   readonly #options: AppEventsOptions;
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: Array<() => void>;
   readonly #server: HttpServer;
   readonly #requestListeners: RequestListener[];
   readonly #onRequest: RequestListener;
@@ -76,7 +85,10 @@ export class AppEvents {
       else for (const l of this.#requestListeners) l.call(this.#server, req, res);
     };
     this.#server.on('request', this.#onRequest);
-    this.#unsubscribe = options.onOnlineChange?.(() => this.presenceChanged()) ?? (() => {});
+    this.#unsubscribe = [
+      options.onOnlineChange?.(() => this.presenceChanged()) ?? (() => {}),
+      options.onRecentCallsChange?.((...usernames) => this.recentCallsChanged(...usernames)) ?? (() => {}),
+    ];
   }
 
   get closed(): boolean {
@@ -111,11 +123,18 @@ export class AppEvents {
     this.io.emit('presence', payload);
   }
 
-  /** Pushes `recent-calls` to the sockets of `usernames` (e.g. both parties of a call that just ended). */
+  /**
+   * Pushes `recent-calls` to the sockets of `usernames` (e.g. both parties of a call that just
+   * ended): each socket gets the list of the user it authenticated as, computed once per user.
+   */
   recentCallsChanged(...usernames: string[]): void {
     if (this.#closed) return;
+    const lists = new Map<string, RecentCall[]>();
     for (const socket of this.io.sockets.sockets.values()) {
-      if (usernames.includes(socket.data.username)) this.#sendRecentCalls(socket);
+      const user = socket.data.username;
+      if (!usernames.includes(user)) continue;
+      if (!lists.has(user)) lists.set(user, this.#recentCallsOf(user));
+      socket.emit('recent-calls', { calls: lists.get(user)! });
     }
   }
 
@@ -123,7 +142,7 @@ export class AppEvents {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#unsubscribe();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#server.off('request', this.#onRequest);
     for (const l of this.#requestListeners) this.#server.on('request', l);
     this.io.disconnectSockets(true);
@@ -138,7 +157,11 @@ export class AppEvents {
   }
 
   #sendRecentCalls(socket: AppSocket): void {
-    socket.emit('recent-calls', { calls: this.#options.recentCalls?.(socket.data.username) ?? [] });
+    socket.emit('recent-calls', { calls: this.#recentCallsOf(socket.data.username) });
+  }
+
+  #recentCallsOf(username: string): RecentCall[] {
+    return this.#options.recentCalls?.(username) ?? [];
   }
 
   #authenticate(auth: unknown): string | undefined {
@@ -162,36 +185,4 @@ function isOurs(req: IncomingMessage): boolean {
 /** Creates the channel on `options.server`; put `upgradeHandler` in the gateway's upgrade handlers. */
 export function attachAppEvents(options: AppEventsOptions): AppEvents {
   return new AppEvents(options);
-}
-
-/** A call as the calls layer records it (the fields of its CDR that recent calls need). */
-export interface CallRecordLike {
-  callId: string;
-  from: string;
-  to: string;
-  startTime: string;
-  answerTime: string | null;
-  durationSeconds: number;
-  endReason: string;
-  sipCode: number;
-}
-
-/** `username`'s view of call records (newest first, at most `limit`): who the other party was and which way. */
-export function recentCallsOf(username: string, records: Iterable<CallRecordLike>, limit = 50): RecentCall[] {
-  const out: RecentCall[] = [];
-  for (const r of records) {
-    const outbound = r.from === username;
-    if (!outbound && r.to !== username) continue;
-    out.push({
-      id: r.callId,
-      direction: outbound ? 'outbound' : 'inbound',
-      peer: outbound ? r.to : r.from,
-      startTime: r.startTime,
-      answerTime: r.answerTime,
-      durationSeconds: r.durationSeconds,
-      endReason: r.endReason,
-      sipCode: r.sipCode,
-    });
-  }
-  return out.sort((a, b) => b.startTime.localeCompare(a.startTime)).slice(0, limit);
 }
