@@ -18,6 +18,7 @@ import { BotCalleeLeg, BotCallerLeg } from './bot/bot-call-legs.ts';
 import { BotMediaLeg } from './bot/bot-media-leg.ts';
 import { CallControlError, type CreateCallRequest } from './control/types.ts';
 import { referTargetMapper } from './refer-target.ts';
+import { peerMediaPolicy } from './sessions/media-policy.ts';
 import { Call, type CallTimers } from './call.ts';
 import type { InboundLeg, OutboundLeg } from './call-leg.ts';
 import { ExtensionCallLeg } from './extensions/extension-call-leg.ts';
@@ -298,7 +299,10 @@ export class B2bua extends EventEmitter<B2buaEvents> {
       target = decision.target;
     }
     if (source.kind === 'peer') this.#o.metrics?.trunkCallsTotal?.inc();
-    const a = new SipInboundLeg(invite, this.sessions, { warn: (obj, msg) => log?.warn(obj, msg) });
+    // The peer's `codecs` and `rtp_address` shape our answer. No await from here to connect(): a
+    // refused offer fails the leg in a microtask, which the Call must already be listening for.
+    const media = peer === undefined ? undefined : peerMediaPolicy(this.#peers.find((p) => p.name === peer));
+    const a = new SipInboundLeg(invite, this.sessions, { warn: (obj, msg) => log?.warn(obj, msg), media });
     const call = this.#newCall({
       id: callId,
       a,
@@ -446,6 +450,7 @@ export class B2bua extends EventEmitter<B2buaEvents> {
       preferredCodecs: offered,
       id: `${callId}.b`,
       warn,
+      media: target.kind === 'peer' ? peerMediaPolicy(target.peer) : undefined,
     });
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { CodecName } from '../../../media/index.ts';
 import type { CodecSpec } from '../../sip/index.ts';
+import type { WebRtcAudioCodec } from '../../webrtc/index.ts';
 import { parseSdp } from '../../sip/index.ts';
 import { codecNameOf } from '../codec-rates.ts';
 import type { LegCodec, LegMedia, MediaDirection } from '../media-leg.ts';
@@ -56,6 +57,9 @@ export const CODEC_SPECS: Readonly<Record<Exclude<CodecName, 'L16'>, CodecSpec>>
 
 /** Codecs an RTP leg can carry, in our default preference. */
 export const RTP_CODECS: readonly Exclude<CodecName, 'L16'>[] = ['PCMU', 'PCMA', 'G722', 'opus'];
+
+/** Codecs a WebRTC (browser) leg can carry, in our default preference. */
+export const WEBRTC_CODECS: readonly WebRtcAudioCodec[] = ['opus', 'PCMU', 'PCMA'];
 
 /** The LegCodec of an SDP codec we carry, or undefined. */
 export function legCodecOf(codec: { pt: number; name: string; clockRate: number; channels: number } | undefined): LegCodec | undefined {

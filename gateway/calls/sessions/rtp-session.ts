@@ -3,6 +3,8 @@
  * (gateway/sip/sdp createOffer/createAnswer/applyAnswer, one audio m-line, ptime 20, RFC 4733,
  * SDES-SRTP accepted and, when asked, offered) and hand the negotiated result to the leg
  * (`connect`). The o= line keeps its session id and raises its version on every new description.
+ * Only `codecs` are ever offered or answered, and an answer to our offer that picks another codec
+ * is refused (SdpNegotiationError, 488) — so a peer's allowed codecs hold both ways.
  */
 import type { MediaClock } from '../../../media/index.ts';
 import { RtpLeg, rtpRemoteFromNegotiated, type RtpPortPool } from '../../rtp/index.ts';
@@ -12,6 +14,7 @@ import {
   createOffer,
   makeCryptoOffer,
   parseSdp,
+  SdpNegotiationError,
   type NegotiatedMedia,
   type SdpOrigin,
 } from '../../sip/index.ts';
@@ -22,7 +25,7 @@ import type { CodecName } from '../../../media/index.ts';
 export interface RtpSessionOptions {
   clock: MediaClock;
   ports: RtpPortPool;
-  /** Address advertised in SDP (rtp_address). Default: the pool's bind address. */
+  /** Address advertised in SDP, c= and o= (rtp_address, or a peer's). Default: the pool's bind address. */
   address?: string;
   /** Codecs in our order of preference. */
   codecs: Exclude<CodecName, 'L16'>[];
@@ -83,7 +86,7 @@ export class RtpSession implements MediaSession {
     if (answer === this.#appliedAnswer) return;
     const offer = this.#pendingOffer ?? this.#local;
     if (!offer) throw new Error('applyAnswer without an offer');
-    this.#connect(applyAnswer(offer, answer));
+    this.#connect(applyAnswer(offer, answer), true);
     this.#appliedAnswer = answer;
   }
 
@@ -108,7 +111,7 @@ export class RtpSession implements MediaSession {
   async applyReanswer(answer: string): Promise<void> {
     const offer = this.#pendingOffer;
     if (!offer) throw new Error('applyReanswer without a re-offer');
-    this.#connect(applyAnswer(offer, answer));
+    this.#connect(applyAnswer(offer, answer), true);
     this.#appliedAnswer = answer;
   }
 
@@ -169,11 +172,15 @@ export class RtpSession implements MediaSession {
     return { sdp: answer.sdp };
   }
 
-  #connect(negotiated: NegotiatedMedia[]): void {
+  /** Connect the leg to what was negotiated; `answered` = the peer answered our offer (its codec must be one we offered). */
+  #connect(negotiated: NegotiatedMedia[], answered = false): void {
     const audio = negotiated.find((m) => m.accepted && m.media === 'audio');
     if (!audio) throw new Error('no audio m-line was accepted');
     const codec = legCodecOf(audio.codec);
     if (!codec) throw new Error(`negotiated codec ${audio.codec?.name} is not one we bridge`);
+    if (answered && !(this.#options.codecs as readonly string[]).includes(codec.name)) {
+      throw new SdpNegotiationError('answer-mismatch', `the answer chose ${codec.name}, which we did not offer (${this.#options.codecs.join(', ')})`);
+    }
     this.#leg.connect(rtpRemoteFromNegotiated(audio));
     this.media.codec = codec;
     this.media.telephoneEvent = audio.telephoneEvent !== undefined;

@@ -3,14 +3,17 @@
  * registered contacts ring in parallel; a trunk or peer is one target), each fork with its own
  * media session and our own offer (WebRTC toward a browser's WebSocket binding, RTP otherwise).
  * The first fork with early media (183 + SDP) is the one relayed; the first 2xx wins and the
- * other forks get CANCEL; when every fork failed, the best final status is reported.
+ * other forks get CANCEL; when every fork failed, the best final status is reported. With a
+ * MediaPolicy (the called peer's codecs / rtp_address) our offer lists only its codecs and
+ * advertises its address; an answer picking another codec is refused (488, as any bad answer).
  */
 import { EventEmitter } from 'node:events';
 import type { CodecName } from '../../../media/index.ts';
-import { sdpOf, type Dialog, type OutgoingInvite, type SipEndpoint, type SipError, type SipResponse, type UserAgent } from '../../sip/index.ts';
+import { sdpOf, SdpNegotiationError, type Dialog, type OutgoingInvite, type SipEndpoint, type SipError, type SipResponse, type UserAgent } from '../../sip/index.ts';
 import type { CallLegEvents, CallLegStats, OutboundLeg } from '../call-leg.ts';
 import type { LegMedia, MediaDirection } from '../media-leg.ts';
 import type { MediaSession } from '../sessions/media-session.ts';
+import type { MediaPolicy } from '../sessions/media-policy.ts';
 import type { SessionFactory } from '../sessions/session-factory.ts';
 import { DialogBinding } from './dialog-binding.ts';
 
@@ -39,6 +42,8 @@ export interface SipOutboundLegOptions {
   preferredCodecs: CodecName[];
   id?: string;
   warn?: (obj: object, msg: string) => void;
+  /** Media limits of every fork: the called peer's codecs and rtp_address (`peerMediaPolicy`). Default none. */
+  media?: MediaPolicy;
 }
 
 type ForkState = 'starting' | 'calling' | 'answered' | 'failed' | 'cancelled';
@@ -136,7 +141,11 @@ export class SipOutboundLeg extends EventEmitter<CallLegEvents> implements Outbo
   async #start(fork: Fork, index: number): Promise<void> {
     const t = fork.target;
     try {
-      const session = await this.#sessions.forTarget(t.webrtc ? 'webrtc' : 'rtp', this.#options.preferredCodecs, { srtp: t.srtp, id: `${this.id}.${index}` });
+      const session = await this.#sessions.forTarget(t.webrtc ? 'webrtc' : 'rtp', this.#options.preferredCodecs, {
+        srtp: t.srtp,
+        id: `${this.id}.${index}`,
+        policy: this.#options.media,
+      });
       fork.session = session;
       if (this.#ended || fork.state !== 'starting') {
         session.close();
@@ -166,7 +175,8 @@ export class SipOutboundLeg extends EventEmitter<CallLegEvents> implements Outbo
       invite.on('failed', (error) => this.#onFailed(fork, error));
     } catch (err) {
       this.#options.warn?.({ err, target: t.uri }, 'callee fork could not start');
-      this.#onFailed(fork, { status: 503, reason: 'Service Unavailable' });
+      // No codec left to offer under the policy: 488, as the SDP layer says; anything else is ours: 503.
+      this.#onFailed(fork, err instanceof SdpNegotiationError ? { status: err.sipStatus, reason: 'Not Acceptable Here' } : { status: 503, reason: 'Service Unavailable' });
     }
   }
 
@@ -221,6 +231,7 @@ export class SipOutboundLeg extends EventEmitter<CallLegEvents> implements Outbo
         if (!this.#ended) this.emit('hangup', 'bye');
       },
       dtmf: (digit, ms) => this.emit('dtmf', digit, ms),
+      refer: (refer) => this.emit('refer', refer),
       warn: (err, what) => this.#options.warn?.({ err, leg: this.id }, `callee leg: ${what} failed`),
     });
     this.emit('answered');

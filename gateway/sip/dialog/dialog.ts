@@ -207,6 +207,8 @@ export class Dialog extends EventEmitter<DialogEvents> {
   readonly #sleepers = new Set<() => void>();
   #sleepCount = 0;
   #bye: Promise<SipResponse | undefined> | undefined;
+  /** A bye() waiting for the ACK of our 2xx (§15): sends it (or resolves undefined when the dialog ended otherwise). */
+  #deferredBye: ((send: boolean) => void) | undefined;
   readonly #offerSettled: Array<() => void> = [];
 
   /** @internal Dialogs are made by the user agent (OutgoingInvite / IncomingInvite). */
@@ -433,6 +435,17 @@ export class Dialog extends EventEmitter<DialogEvents> {
   bye(options: ByeOptions = {}): Promise<SipResponse | undefined> {
     if (this.#bye) return this.#bye;
     if (this.#name === 'terminated') return Promise.resolve(undefined);
+    if (this.#awaitingAck && this.#name === 'confirmed') {
+      // RFC 3261 §15: no BYE before the ACK of our 2xx arrived or its wait timed out.
+      this.#bye = new Promise((resolve) => {
+        this.#deferredBye = (send) => {
+          this.#deferredBye = undefined;
+          this.#bye = undefined;
+          resolve(send ? this.#end('local-bye', options) : undefined);
+        };
+      });
+      return this.#bye;
+    }
     return this.#end('local-bye', options);
   }
 
@@ -558,6 +571,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
     if (sdp !== undefined) this.#remoteSdp = sdp;
     waiting.resolve(ack);
     this.emit('ack', ack);
+    this.#deferredBye?.(true);
   }
 
   /** @internal Our 2xx to INVITE got no ACK within 64·T1: BYE (§13.3.1.4). */
@@ -569,6 +583,10 @@ export class Dialog extends EventEmitter<DialogEvents> {
       return;
     }
     if (!this.#awaitingAck || this.#awaitingAck.seq !== seq) return;
+    if (this.#deferredBye) {
+      this.#deferredBye(true);
+      return;
+    }
     void this.#end('ack-timeout', {});
   }
 
@@ -1007,6 +1025,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   #terminate(reason: DialogEndReason): void {
     if (this.#name === 'terminated') return;
+    if (reason !== 'local-bye') this.#deferredBye?.(false);
     this.#name = 'terminated';
     this.#endReason = reason;
     this.#session.stop();

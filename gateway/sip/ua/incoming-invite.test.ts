@@ -114,6 +114,22 @@ describe('IncomingInvite', () => {
     assert.equal(caller.responses('INVITE').filter((r) => r.status === 200).length, 1, 'no 2xx retransmission after the ACK');
   });
 
+  it('a bye() before the ACK of our 2xx waits for it (§15); without an ACK the BYE goes at the 64·T1 timeout', async () => {
+    const { caller, calls } = setup();
+    const inv = invite();
+    caller.deliver(inv, UA_ADDR);
+    await net.flush();
+    const call = calls[0]!;
+    void call.accept(ANSWER).catch(() => undefined);
+    await net.flush();
+    const bye = call.dialog!.bye();
+    await net.flush();
+    assert.equal(caller.requests('BYE').length, 0, 'no BYE before the ACK');
+    await net.advance(64 * 500 + 10);
+    assert.equal(caller.requests('BYE').length, 1, 'the BYE after the ACK wait timed out');
+    void bye;
+  });
+
   it('retransmits the 2xx until the ACK (T1, 2T1, … capped at T2) and BYEs after 64·T1 without one', async () => {
     const { caller, calls } = setup();
     const inv = invite();
@@ -191,7 +207,11 @@ describe('IncomingInvite', () => {
       assert.deepEqual(getHeaders(finalOf(caller, status), 'Record-Route'), ['<sip:192.0.2.50;lr>', '<sip:192.0.2.60;lr>']);
     }
     assert.deepEqual(call.dialog!.routeSet, ['<sip:192.0.2.50;lr>', '<sip:192.0.2.60;lr>']);
+    // §15: our BYE waits for the ACK of our 2xx.
     void call.dialog!.bye();
+    await net.flush();
+    assert.throws(() => proxy.last('BYE'), /no BYE/);
+    caller.deliver(inDialog('ACK', inv, finalOf(caller, 200), 10), UA_ADDR);
     await net.flush();
     const bye = proxy.last('BYE');
     assert.equal(bye.uri, 'sip:carol@192.0.2.2:5060');
