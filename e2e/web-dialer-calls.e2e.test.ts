@@ -204,6 +204,24 @@ describe('web dialer: calls', () => {
       await aHangsUp();
     }));
 
+  test('blind transfer: 1001 transfers baresip to 1003, who answers and hears baresip', (t) =>
+    withReport(async () => {
+      await aCallsBaresip();
+      await sleep(500);
+      await a.transfer('1003');
+      const from = await b.waitIncoming(20_000);
+      t.diagnostic(`1003 sees an incoming call from "${from}"`);
+      await b.byId('answer').click();
+      await b.waitCallState('active');
+      await a.waitCallState('idle');
+      assert.match(await a.callMessage(), /transferred to 1003/);
+      await sleep(SETTLE_MS);
+      t.diagnostic(assertBrowserHears(await b.listen(1500), BARESIP_HZ, [B_HZ, A_HZ], '1003 hears baresip'));
+      const since = baresip.eventCount;
+      await b.hangup();
+      await baresip.waitEvent('CALL_CLOSED', 10_000, since);
+    }));
+
   test('calling a number nobody has says so', () =>
     withReport(async () => {
       await a.dial('1099');
