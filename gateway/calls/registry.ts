@@ -2,13 +2,15 @@
  * CallRegistry: the calls alive in one gateway — lookup by id, a limit (`calls.max_calls`: 503
  * beyond), and a bounded ring of the most recent call records (CDRs) for later consumers (REST
  * history, webhooks, billing exports). Keeps the Prometheus figures: calls by direction, active
- * calls, call duration.
+ * calls, call duration, and, as each call ends, the media quality of its network legs (jitter,
+ * loss ratio, MOS estimate; gateway/calls/quality).
  */
 import type { Call } from './call.ts';
 import type { CallDetailRecord, CallDirection } from './cdr.ts';
+import { observeCallQuality, type CallQualityMetrics } from './quality/observe.ts';
 
-/** The metrics the registry keeps (GatewayMetrics fits). */
-export interface CallMetrics {
+/** The metrics the registry keeps (GatewayMetrics fits); the quality histograms are optional. */
+export interface CallMetrics extends CallQualityMetrics {
   callsTotal: { inc(labels: { direction: CallDirection }): void };
   activeCalls: { set(value: number): void };
   callDuration: { observe(value: number): void };
@@ -121,6 +123,7 @@ export class CallRegistry {
     }
     this.#metrics?.activeCalls.set(this.#calls.size);
     if (cdr.answerTime !== null) this.#metrics?.callDuration.observe(cdr.durationSeconds);
+    if (this.#metrics) observeCallQuality([cdr.legs.a, cdr.legs.b], this.#metrics);
     this.#onRecord?.(cdr);
   }
 }
