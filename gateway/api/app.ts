@@ -11,6 +11,7 @@ import { metricsRoutes } from './metrics.ts';
 import { requestMetrics } from './request-metrics.ts';
 import { bearerAuth } from './auth/bearer-auth.ts';
 import { rateLimit } from './rate-limit/rate-limit.ts';
+import type { RateLimiter } from './rate-limit/rate-limiter.ts';
 import { errorHandler, notFound } from './errors/error-handler.ts';
 import { ApiDocs } from './openapi/registry.ts';
 import { openApiRoutes } from './openapi/routes.ts';
@@ -27,8 +28,11 @@ export interface AppDeps {
   health: () => HealthStatus;
   /** `auth.api_key`: when set, /v1/* and /ws/* need `Authorization: Bearer <key>`. Default: open. */
   apiKey?: string;
-  /** `rate_limit.requests_per_second` per caller, and a clock (ms) for tests. Default: no limit. */
-  rateLimit?: { requestsPerSecond?: number; now?: () => number };
+  /**
+   * `rate_limit.requests_per_second` per caller, and a clock (ms) for tests; or `{ limiter }` to
+   * share one limiter with the /ws upgrades. Default: no limit.
+   */
+  rateLimit?: { requestsPerSecond?: number; now?: () => number } | { limiter: RateLimiter };
   /** The webhook DLQ behind /v1/webhooks/failures. Default: those routes are not mounted. */
   deadLetters?: DeadLetterQueue;
   /** OpenAPI registry, shared with route groups built outside (calls). Default: a new one. */
@@ -44,7 +48,11 @@ export function createApp({ logger, metrics, health, apiKey, rateLimit: rl, dead
   app.use('*', requestMetrics(metrics));
   const guards = [
     ...(apiKey ? [bearerAuth({ apiKey })] : []),
-    ...(rl?.requestsPerSecond ? [rateLimit({ requestsPerSecond: rl.requestsPerSecond, now: rl.now, rejections: metrics.rateLimitRejectionsTotal })] : []),
+    ...(rl && 'limiter' in rl
+      ? [rateLimit({ limiter: rl.limiter })]
+      : rl?.requestsPerSecond
+        ? [rateLimit({ requestsPerSecond: rl.requestsPerSecond, now: rl.now, rejections: metrics.rateLimitRejectionsTotal })]
+        : []),
   ];
   for (const path of PROTECTED_PATHS) for (const guard of guards) app.use(path, guard);
   app.route('/', healthRoutes(health, docs));

@@ -17,8 +17,9 @@ import type { Call } from '../calls/index.ts';
 import { webDialerRoutes } from '../api/web-dialer-routes.ts';
 import { cdrRoutes } from '../api/cdr-routes.ts';
 import { B2bua, CallControlError, CallService, type CallControl } from '../calls/index.ts';
-import { callRoutes, createStreamUpgrades, type StreamUpgrades } from '../api/calls/index.ts';
+import { callRoutes, countSocket, createStreamUpgrades, type StreamUpgrades } from '../api/calls/index.ts';
 import { ApiDocs } from '../api/openapi/registry.ts';
+import { RateLimiter } from '../api/rate-limit/rate-limiter.ts';
 import { MediaClock, initResampler } from '../../media/index.ts';
 import { RtpPortPool } from '../rtp/index.ts';
 import { SipStack, routeUpgrades, sipStackOptions, type UpgradeHandler } from '../sip/stack/index.ts';
@@ -38,6 +39,7 @@ export class Gateway {
   #calls?: B2bua;
   #service?: CallService;
   #streams?: StreamUpgrades;
+  #limiter?: RateLimiter;
   #clock?: MediaClock;
   #ports?: RtpPortPool;
   #appEvents?: AppEvents;
@@ -93,6 +95,10 @@ export class Gateway {
     const demo = demoPageRoutes({ prefill: demoPrefill(this.config.directory.users) });
     const web = await webDialerRoutes({ logger: this.logger.child({ component: 'web' }), demo });
     const docs = new ApiDocs();
+    // One token bucket per caller for the REST API and the /ws upgrades together.
+    const rps = this.config.rate_limit.requests_per_second;
+    const limiter = rps ? new RateLimiter({ requestsPerSecond: rps, rejections: this.metrics.rateLimitRejectionsTotal }) : undefined;
+    this.#limiter = limiter;
     const control = this.#control();
     const app = createApp({
       docs,
@@ -100,7 +106,7 @@ export class Gateway {
       metrics: this.metrics,
       health: () => this.health(),
       apiKey: this.config.auth.api_key,
-      rateLimit: { requestsPerSecond: this.config.rate_limit.requests_per_second },
+      rateLimit: limiter ? { limiter } : undefined,
       deadLetters,
       demoPage: false,
       extra: [callRoutes({ control, docs }), cdrRoutes(() => this.#calls?.registry.records() ?? []), web],
@@ -118,7 +124,7 @@ export class Gateway {
     this.#streams = createStreamUpgrades({
       control,
       apiKey: this.config.auth.api_key,
-      rateLimit: this.config.rate_limit.requests_per_second ? { requestsPerSecond: this.config.rate_limit.requests_per_second } : undefined,
+      rateLimit: this.#limiter ? { limiter: this.#limiter } : undefined,
       streamConfig: this.config.stream,
       metrics: this.metrics,
       logger: this.logger.child({ component: 'streams' }),
@@ -179,7 +185,7 @@ export class Gateway {
       notify: (event, url) => {
         if (this.#webhooks && (url || this.#webhooks.hasUrl)) void this.#webhooks.notify(event, url ? { url } : {});
       },
-      onStreamCount: (d) => this.metrics.wsConnections.inc(d),
+      onConnectOutSocket: (ws) => countSocket(ws, this.metrics),
     });
   }
 

@@ -34,12 +34,14 @@ export interface DialStreamOptions extends Omit<StreamLegOptions, 'socket' | 'fo
   tls?: Pick<ClientOptions, 'ca' | 'rejectUnauthorized' | 'checkServerIdentity'>;
   /** Largest message accepted from the bot (bytes). Default 16 MiB. */
   maxPayload?: number;
+  /** Called with the open socket before the leg is made on it (metrics). Default none. */
+  onSocket?: (ws: WebSocket) => void;
 }
 
 const TLS_CODES = /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/;
 
 export async function dialStream(url: string, options: DialStreamOptions): Promise<StreamLegResult> {
-  const { mode, encoding, sampleRate, config, headers, connectTimeoutMs, signal, tls, maxPayload, ...legOptions } = options;
+  const { mode, encoding, sampleRate, config, headers, connectTimeoutMs, signal, tls, maxPayload, onSocket, ...legOptions } = options;
   let target: URL;
   try {
     target = new URL(url);
@@ -92,6 +94,7 @@ export async function dialStream(url: string, options: DialStreamOptions): Promi
   });
   if (opened) return { ok: false, error: opened };
   try {
+    onSocket?.(ws);
     return { ok: true, leg: new StreamLeg({ ...legOptions, socket: ws, format }) };
   } catch (e) {
     ws.close(1011);

@@ -37,8 +37,8 @@ export interface CallServiceOptions {
   /** Deliver a lifecycle event (to the call's `webhook_url` when it has one). */
   notify: (event: CallLifecycleEvent, webhookUrl: string | undefined) => void;
   logger?: StreamLogger & { child?: (b: object) => StreamLogger };
-  /** Connect-out streams opened / closed (patchbay_ws_connections; /ws/{id} sockets are counted where they are upgraded). */
-  onStreamCount?: (delta: 1 | -1) => void;
+  /** A connect-out socket opened (count it: patchbay_ws_connections and frames; /ws/{id} sockets are counted where they are upgraded). */
+  onConnectOutSocket?: (ws: WebSocket) => void;
 }
 
 interface Managed {
@@ -226,6 +226,7 @@ export class CallService implements CallControl {
       callCodec: bot.media.codec,
       autoStart: false,
       logger: this.#o.logger,
+      onSocket: this.#o.onConnectOutSocket,
     });
     if (!result.ok) {
       this.#o.logger?.warn({ callId: m.call.id, url: target.url, err: result.error }, 'connect-out stream failed: hanging up');
@@ -236,13 +237,7 @@ export class CallService implements CallControl {
       result.leg.close();
       return;
     }
-    this.#counted(result.leg);
     bot.attachStream(result.leg);
-  }
-
-  #counted(leg: { once(e: 'close', f: () => void): unknown }): void {
-    this.#o.onStreamCount?.(1);
-    leg.once('close', () => this.#o.onStreamCount?.(-1));
   }
 
   #info(call: Call): ApiCallInfo {
