@@ -13,7 +13,9 @@ import { formatIssues } from '../validation/format-issues.ts';
 export function errorHandler(logger: Logger): ErrorHandler {
   return (err: Error, c: Context) => {
     if (err instanceof ApiError) {
-      if (err.status >= 500) logger.error({ err, path: c.req.path }, err.message);
+      // 503 is a state of the service (no trunk registered, shutting down), not a fault: a warning without a stack.
+      if (err.status === 503) logger.warn({ path: c.req.path, status: 503 }, err.message);
+      else if (err.status >= 500) logger.error({ err, path: c.req.path }, err.message);
       return c.json({ message: err.message }, err.status, { ...err.headers });
     }
     if (err instanceof z.ZodError) return c.json({ message: formatIssues(err.issues) }, 400);
