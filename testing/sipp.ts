@@ -28,8 +28,8 @@ export interface SippOptions {
   args?: string[];
   /** Kill after this many ms (default 60 s). */
   timeoutMs?: number;
-  /** Called with the child once spawned (e.g. to stop a uas). */
-  onSpawn?: (kill: () => void) => void;
+  /** Called once spawned with a stop function (e.g. to stop a uas) and sipp's working directory (its traces). */
+  onSpawn?: (kill: () => void, dir: string) => void;
   /** Command prefix that execs sipp, e.g. ['taskset', '-c', '1'] to pin it to a core. Default none. */
   wrap?: string[];
 }
@@ -55,7 +55,7 @@ export function runSipp(options: SippOptions): Promise<SippResult> {
     child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
     const kill = () => child.kill('SIGUSR1');
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    options.onSpawn?.(kill);
+    options.onSpawn?.(kill, dir);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);

@@ -23,6 +23,8 @@ export interface BaresipPhoneOptions {
   /** 'auto' answers incoming calls at once (default); 'manual' waits for `accept`. */
   answer?: 'auto' | 'manual';
   codecs?: Array<'g711' | 'g722' | 'opus' | 'l16'>;
+  /** Register to the gateway (default true). false: an unregistered SIP peer that only dials (a trunk-host peer by IP). */
+  register?: boolean;
 }
 
 /** A position in the recording: bytes of the file when it was taken. */
@@ -53,12 +55,15 @@ export class BaresipPhone {
     this.user = user;
   }
 
-  /** Starts baresip and waits until its REGISTER succeeded. */
+  /** Starts baresip and waits until its REGISTER succeeded (unless `register: false`). */
   static async start(o: BaresipPhoneOptions): Promise<BaresipPhone> {
     const answer = o.answer ?? 'auto';
-    const account = `<sip:${o.user}@127.0.0.1:${o.gatewaySipPort};transport=udp>;auth_pass=${o.password};answermode=${answer === 'auto' ? 'auto' : 'manual'};regint=600`;
+    const register = o.register ?? true;
+    const auth = register ? `;auth_pass=${o.password}` : '';
+    const account = `<sip:${o.user}@127.0.0.1:${o.gatewaySipPort};transport=udp>${auth};answermode=${answer === 'auto' ? 'auto' : 'manual'};regint=${register ? 600 : 0}`;
     const peer = await BaresipPeer.start({ account, sineHz: o.sineHz ?? 440, codecs: o.codecs, sipTrace: true });
     const phone = new BaresipPhone(peer, o.user);
+    if (!register) return phone;
     try {
       await phone.#waitRegistered(10_000);
     } catch (err) {

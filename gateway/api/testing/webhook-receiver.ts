@@ -1,7 +1,8 @@
 /**
  * Test helper: a real HTTP server on 127.0.0.1 that records every request (path, headers, raw
  * body, arrival time) and answers through a scripted handler — the stand-in for a bot's webhook
- * endpoint. `close()` drops open connections, so a handler that never answers is fine.
+ * endpoint. `close()` drops open connections, so a handler that never answers is fine. A reply
+ * may carry bytes and its own headers (e2e tests also serve WAV files for `play` from it).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,9 @@ export interface RecordedRequest {
 
 export interface Reply {
   status?: number;
-  body?: string;
+  body?: string | Uint8Array;
+  /** Response headers. Default `Content-Type: application/json`. */
+  headers?: Record<string, string>;
 }
 
 /** Answers request number `n` (0-based); a promise that never settles leaves the request hanging. */
@@ -48,7 +51,7 @@ export async function startReceiver(reply: ReplyFn = () => ({ status: 200, body:
         w.resolve();
       }
       const r = await reply(rec, n);
-      res.writeHead(r.status ?? 200, { 'Content-Type': 'application/json' }).end(r.body ?? '');
+      res.writeHead(r.status ?? 200, r.headers ?? { 'Content-Type': 'application/json' }).end(r.body ?? '');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
