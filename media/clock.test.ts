@@ -154,3 +154,17 @@ test('with the real timer: about 50 ticks a second and lateness is measured', as
   );
   assert.ok(st.lateness.p50Ms >= 0 && st.lateness.p50Ms <= st.lateness.p99Ms && st.lateness.p99Ms <= st.lateness.maxMs);
 });
+
+test('a clock nobody listens to does not spin: one timer per tick, no setImmediate turns (idle gateway CPU)', () => {
+  const driver = new ManualClockDriver({ startNs: 1_000_000_000n });
+  const clock = new MediaClock({ driver });
+  clock.start();
+  driver.advance(1000);
+  assert.equal(clock.getStats().ticks, 50);
+  assert.equal(driver.immediates, 0);
+  const ticks = record(clock);
+  driver.advance(1000);
+  assert.equal(ticks.length, 50);
+  assert.ok(driver.immediates > 0, 'a listener brings the precise spin back');
+  clock.stop();
+});

@@ -5,7 +5,8 @@
  *
  * Tick n is due at t0 + n·period on the driver's monotonic nanosecond clock (process.hrtime), so
  * timer error never accumulates. Waiting: a setTimeout until `spinMs` before the target, then
- * setImmediate turns for the last stretch (precision for a little CPU; spinMs 0 disables it).
+ * setImmediate turns for the last stretch (precision for a little CPU; spinMs 0 disables it, and
+ * a clock with no listeners does not spin).
  *
  * Catch-up after a stall (bounded burst): when a wake-up finds several ticks overdue, up to
  * `maxBurst` of them run back to back, newest last; older overdue ticks are skipped and counted.
@@ -168,7 +169,9 @@ export class MediaClock {
 
   #arm(): void {
     const remaining = this.#dueNs(this.#next) - this.#driver.now();
-    const sleepMs = Number((remaining - this.#spinNs) / 1_000_000n);
+    // Nobody listening (an idle gateway): no precision to buy, so no spinning — just the timer.
+    const spinNs = this.#listeners.length > 0 ? this.#spinNs : 0n;
+    const sleepMs = Number((remaining - spinNs) / 1_000_000n);
     if (sleepMs >= 1) this.#timer = this.#driver.setTimeout(this.#wake, sleepMs);
     else this.#immediate = this.#driver.setImmediate(this.#wake);
   }
