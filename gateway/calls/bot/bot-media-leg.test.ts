@@ -49,3 +49,19 @@ test('BotMediaLeg plays on the tick grid and reports how playback ended', () => 
   assert.deepEqual(finished.at(-1), ['play_2', true]);
   clock.stop();
 });
+
+test('BotMediaLeg sends silence every tick while nothing else plays (callers get an unbroken stream)', () => {
+  const driver = new ManualClockDriver();
+  const clock = new MediaClock({ driver, spinMs: 0 });
+  clock.start();
+  const leg = new BotMediaLeg({ codec: legCodec('PCMA'), clock, id: 'bot-2' });
+  const frames: Uint8Array[] = [];
+  leg.on('rtp', (p) => frames.push(p.payload.slice()));
+  driver.advance(200);
+  assert.equal(frames.length, 10);
+  assert.ok(frames.every((f) => f.length === 160 && f.every((b) => b === 0xd5)), 'A-law silence');
+  leg.parentClosed();
+  driver.advance(100);
+  assert.equal(frames.length, 10, 'nothing after close');
+  clock.stop();
+});

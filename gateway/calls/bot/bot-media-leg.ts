@@ -8,7 +8,10 @@
  * - The caller's audio (what the bridge sends us) goes to the attached StreamLeg, if any.
  * - Toward the caller, each tick plays a frame of the current REST playback if one runs, else the
  *   bot's frame of that tick (a playback talks over the bot; the bot's queue keeps its pace, so
- *   its marks still echo). Frames go out on the tick grid as an extension's do.
+ *   its marks still echo), else silence: the caller gets an unbroken 20 ms stream, as from any
+ *   phone (carriers and phones time out silent RTP, and RFC 4733 digits ride on a live stream).
+ *   Frames go out on the tick grid as an extension's do. The silence decision for a tick is made
+ *   by a second clock listener subscribed after the stream's own, once the bot had its turn.
  * - DTMF the caller sends reaches the bot as `dtmf` messages.
  * A new stream replaces the previous one (a reconnecting bot); the bot closing its socket leaves
  * the call up.
@@ -31,11 +34,17 @@ export class BotMediaLeg extends ExtensionLeg {
   #player: Player | undefined;
   #plays = 0;
   #tick: MediaTick | undefined;
-  #playedThisTick = false;
+  /** Index of the last tick a frame went out in. */
+  #emitted = -1;
+  readonly #silence: Uint8Array;
   readonly #listeners: { [K in keyof BotMediaLegEvents]: Array<(...a: BotMediaLegEvents[K]) => void> } = { playFinished: [], stream: [] };
 
   constructor(context: ExtensionContext) {
     super('bot', context);
+    const c = context.codec;
+    const samples = (c.clockRate * 20) / 1000;
+    this.#silence =
+      c.name === 'PCMU' ? new Uint8Array(samples).fill(0xff) : c.name === 'PCMA' ? new Uint8Array(samples).fill(0xd5) : new Uint8Array(samples * 2);
   }
 
   override get kind(): string {
@@ -70,11 +79,14 @@ export class BotMediaLeg extends ExtensionLeg {
     };
     stream.on('rtp', onRtp);
     stream.once('close', onClose);
+    if (!stream.started) stream.start();
+    // Runs after the stream's own tick listener (subscribed when it started, just now at the latest).
+    const tailOff = this.clock.subscribe((tick) => this.#tail(tick));
     this.#streamOff = () => {
       stream.off('rtp', onRtp);
       stream.off('close', onClose);
+      tailOff();
     };
-    if (!stream.started) stream.start();
     this.#emit('stream', true);
   }
 
@@ -102,15 +114,23 @@ export class BotMediaLeg extends ExtensionLeg {
 
   protected onTick(tick: MediaTick): void {
     this.#tick = tick;
-    this.#playedThisTick = false;
     const player = this.#player;
-    if (!player) return;
-    const frame = player.next();
-    if (frame) {
-      this.emitFrame(frame, tick);
-      this.#playedThisTick = true;
+    if (player) {
+      const frame = player.next();
+      if (frame) this.#emit1(frame, tick);
+      if (player.done) this.#finishPlay(false);
     }
-    if (player.done) this.#finishPlay(false);
+    // Without a bot the silence goes now; with one, #tail decides once the bot had its turn.
+    if (!this.#stream && this.#emitted !== tick.index) this.#emit1(this.#silence, tick);
+  }
+
+  #tail(tick: MediaTick): void {
+    if (!this.closed && this.#emitted !== tick.index) this.#emit1(this.#silence, tick);
+  }
+
+  #emit1(payload: Uint8Array, tick: MediaTick): void {
+    this.#emitted = tick.index;
+    this.emitFrame(payload, tick);
   }
 
   protected receive(payload: Uint8Array, timestamp: number): void {
@@ -125,8 +145,8 @@ export class BotMediaLeg extends ExtensionLeg {
 
   #fromBot(p: StreamRtpPacket): void {
     const tick = this.#tick;
-    if (this.closed || !tick || this.#player || this.#playedThisTick) return;
-    this.emitFrame(p.payload, tick);
+    if (this.closed || !tick || this.#player || this.#emitted === tick.index) return;
+    this.#emit1(p.payload, tick);
   }
 
   #finishPlay(interrupted: boolean): void {

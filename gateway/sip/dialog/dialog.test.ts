@@ -271,6 +271,22 @@ describe('Dialog', () => {
     assert.equal(alice.ua.getStats().dialogs, 0);
   });
 
+  it('a bye() from inside the "bye" listener sends nothing: the dialog is already over (B2BUA hang-up cascade)', async () => {
+    const { a, b } = await establish();
+    let state = '';
+    let answer: Promise<unknown> | undefined;
+    b.on('bye', () => {
+      state = b.state;
+      answer = b.bye();
+    });
+    const done = a.bye();
+    await net.flush();
+    await done;
+    assert.equal(state, 'terminated');
+    assert.equal(await answer, undefined);
+    assert.equal(sentRequests('BYE', '192.0.2.2').length, 0, 'no BYE back to the caller');
+  });
+
   it('BYE from the callee; in-dialog OPTIONS; a lower CSeq is answered 500', async () => {
     const { alice, a, b } = await establish();
     const opts = b.options();

@@ -646,8 +646,10 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   #onBye(st: ServerTransaction): void {
     this.#reply(st, 200);
-    this.emit('bye', st.request);
+    // Terminated before the listeners hear of it, so one that ends its side at once (a B2BUA
+    // hanging up the call) finds the dialog over instead of sending a BYE of its own into it.
     this.#terminate('bye');
+    this.emit('bye', st.request);
   }
 
   #onOffer(st: ServerTransaction): void {
