@@ -258,7 +258,11 @@ export class B2bua extends EventEmitter<B2buaEvents> {
       return;
     }
     const source = auth.source;
-    const to = userOf(invite.uri) || userOf(getHeader(invite.request, 'To') ?? '');
+    let to = userOf(invite.uri) || userOf(getHeader(invite.request, 'To') ?? '');
+    if (source.kind === 'trunk' && to === this.#trunks.find((t) => t.name === source.name)?.username) {
+      // Sent to our registration's Contact: the number dialled is in To (the DID), when there is one.
+      to = userOf(getHeader(invite.request, 'To') ?? '') || to;
+    }
     const from = userOf(getHeader(invite.request, 'From') ?? '');
     let decision = this.router.route({ to, from, source });
     const peer = source.kind === 'peer' ? source.name : undefined;

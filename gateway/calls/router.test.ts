@@ -163,3 +163,18 @@ describe('CallerAuthenticator', () => {
     assert.ok(ws.kind === 'challenge' && ws.status === 407);
   });
 });
+
+describe('CallerAuthenticator: trunks', () => {
+  const trunks = configSchema.parse({ trunks: [{ name: 'carrier', username: 'acct1', password: 'x', host: '127.0.0.1:5099' }] }).trunks!;
+  const make = () =>
+    new CallerAuthenticator({ password: (u) => (u === '1001' ? 'pw' : undefined), realm: 'patchbay', peers: new PeerAuthorizer([], { realm: 'patchbay' }), trunks });
+
+  test('from the trunk address: to our account, or to a DID from the trunk port; a phone on the same machine is not the trunk', async () => {
+    const auth = make();
+    const toAccount = { ...invite(), uri: 'sip:acct1@127.0.0.1:5060' };
+    assert.deepEqual(await auth.authenticate(toAccount, { protocol: 'udp', address: '127.0.0.1', port: 40000 }), { kind: 'ok', source: { kind: 'trunk', name: 'carrier' } });
+    assert.deepEqual(await auth.authenticate(invite(), { protocol: 'udp', address: '127.0.0.1', port: 5099 }), { kind: 'ok', source: { kind: 'trunk', name: 'carrier' } });
+    const phone = await auth.authenticate(invite({ From: '<sip:1001@127.0.0.1>;tag=3' }), { protocol: 'udp', address: '127.0.0.1', port: 40000 });
+    assert.equal(phone.kind, 'challenge');
+  });
+});

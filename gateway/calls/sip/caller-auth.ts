@@ -50,6 +50,12 @@ export function userOf(value: string): string {
   }
 }
 
+/** The SIP port of a trunk's `host` ("host:port"; 5060, or 5061 for TLS, when none is written). */
+function portOf(trunkHost: string, tls = false): number {
+  const m = /^(?:\[[^\]]+\]|[^:]+):(\d+)$/.exec(trunkHost);
+  return m ? Number(m[1]) : tls ? 5061 : 5060;
+}
+
 function hostOf(trunkHost: string): string {
   if (trunkHost.startsWith('[')) return trunkHost.slice(1, trunkHost.indexOf(']'));
   const colon = trunkHost.lastIndexOf(':');
@@ -78,7 +84,7 @@ export class CallerAuthenticator {
     const peer = browser ? undefined : this.#o.peers.peerByAddress(source.address);
     if (peer) return { kind: 'ok', source: { kind: 'peer', name: peer.name } };
 
-    const trunk = await this.#trunk(request, source.address);
+    const trunk = browser ? undefined : await this.#trunk(request, source);
     if (trunk) return { kind: 'ok', source: { kind: 'trunk', name: trunk.name } };
 
     const fromUser = userOf(getHeader(request, 'From') ?? '');
@@ -98,14 +104,19 @@ export class CallerAuthenticator {
     return byPeer;
   }
 
-  /** The trunk this INVITE comes from: to our registered user there, from the trunk's address. */
-  async #trunk(request: SipRequest, address: string): Promise<TrunkConfig | undefined> {
+  /**
+   * The trunk this INVITE comes from: from the trunk's address, and either to our registered user
+   * there or from the trunk's own SIP port (providers put the dialled DID in the Request-URI as
+   * often as our username; the port keeps a phone on the trunk's machine from passing for it).
+   */
+  async #trunk(request: SipRequest, source: SipEndpoint): Promise<TrunkConfig | undefined> {
     const user = userOf(request.uri);
     for (const t of this.#o.trunks ?? []) {
-      if (t.username !== user) continue;
+      const port = portOf(t.host);
+      if (t.username !== user && source.port !== port) continue;
       const host = hostOf(t.host);
       const addresses = isIP(host) ? [host] : await this.#resolve(host);
-      if (addresses.includes(address.replace(/^::ffff:/i, ''))) return t;
+      if (addresses.includes(source.address.replace(/^::ffff:/i, ''))) return t;
     }
     return undefined;
   }
