@@ -222,6 +222,33 @@ describe('web dialer: calls', () => {
       await baresip.waitEvent('CALL_CLOSED', 10_000, since);
     }));
 
+  test('blind transfer of a browser: 1003 transfers 1001 to baresip; the dialer of 1001 follows and hears baresip', (t) =>
+    withReport(async () => {
+      await a.dial('1003');
+      await b.waitIncoming();
+      await b.byId('answer').click();
+      await a.waitCallState('active');
+      await b.waitCallState('active');
+      await sleep(500);
+      const since = baresip.eventCount;
+      await b.transfer('1002');
+      await b.waitCallState('idle');
+      await baresip.waitEvent('CALL_ESTABLISHED', 20_000, since);
+      // The dialer of 1001 now shows its call with 1002 (the gateway ended the old one after the transfer).
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const peer = (await a.byId('peer').textContent().catch(() => '')) ?? '';
+        const state = await a.byId('call-state').getAttribute('data-state').catch(() => null);
+        if (peer.includes('1002') && state === 'active') break;
+        if (Date.now() > deadline) throw new Error(`1001 shows "${peer}" in state ${state}, not an active call with 1002`);
+        await sleep(100);
+      }
+      t.diagnostic(`1001 shows: ${await a.byId('peer').textContent()}`);
+      await sleep(SETTLE_MS);
+      t.diagnostic(assertBrowserHears(await a.listen(1500), BARESIP_HZ, [B_HZ, A_HZ], '1001 hears baresip after the transfer'));
+      await aHangsUp();
+    }));
+
   test('calling a number nobody has says so', () =>
     withReport(async () => {
       await a.dial('1099');

@@ -19,6 +19,9 @@ import { legRecord, type CallDetailRecord, type CallDirection, type CallEndedBy 
 import type { MediaDirection } from './media-leg.ts';
 import type { IncomingRefer } from '../sip/index.ts';
 
+/** How long a call waits for a relayed transfer to finish after the transferor hung up (ms). */
+const TRANSFER_GRACE_MS = 32_000;
+
 export type CallState = 'ringing' | 'early_media' | 'answered' | 'on_hold' | 'ended';
 
 /** Timers the call uses for its timeouts (a ClockDriver fits; tests pass the manual one). */
@@ -138,6 +141,11 @@ export class Call extends EventEmitter<CallEvents> {
   #serial: Promise<void> = Promise.resolve();
   #cdr: CallDetailRecord | undefined;
   #rang = false;
+  /**
+   * A REFER we relayed from side `from`, still in progress. `gone`: that side hung up meanwhile
+   * (JsSIP hangs up on the 202): the call stays up for the transferee until the transfer ends.
+   */
+  #relay: { from: BridgeSide; gone: boolean; timer?: unknown } | undefined;
   readonly #muted: Record<BridgeSide, boolean> = { a: false, b: false };
   readonly #taps: Record<BridgeSide, BridgeTap | undefined> = { a: undefined, b: undefined };
   /** Sides we put on hold ourselves (REST hold). */
@@ -373,6 +381,19 @@ export class Call extends EventEmitter<CallEvents> {
   #onHangup(side: BridgeSide, how: 'cancel' | 'bye'): void {
     if (this.#ending) return;
     const endedBy: CallEndedBy = side === 'a' ? 'caller' : 'callee';
+    const relay = this.#relay;
+    if (relay && relay.from === side && !relay.gone && how === 'bye' && this.#answerMs !== undefined) {
+      // The transferor left after the 202: keep the transferee's leg until its new call is decided
+      // (BYEing it now would kill the transfer at a transferee that has not dialled yet).
+      relay.gone = true;
+      this.#bridge?.setMuted(side, true);
+      relay.timer = this.#timers.setTimeout(() => {
+        relay.timer = undefined;
+        this.#end({ reason: 'normal', status: 200, endedBy });
+      }, TRANSFER_GRACE_MS);
+      this.#options.logger?.info({ callId: this.id, side }, 'transferor hung up: waiting for the transfer to finish');
+      return;
+    }
     if (how === 'cancel' || this.#answerMs === undefined) {
       // The caller cancelled, or a side hung up before the answer completed.
       this.#end({ reason: side === 'a' ? 'cancelled' : 'rejected', status: side === 'a' ? 487 : 480, endedBy });
@@ -420,6 +441,15 @@ export class Call extends EventEmitter<CallEvents> {
     }
     const uri = this.#options.referTarget?.(refer.target) ?? refer.target;
     this.#options.logger?.info({ callId: this.id, by: side, target: uri }, 'transfer requested');
+    const relay: { from: BridgeSide; gone: boolean; timer?: unknown } = { from: side, gone: false };
+    this.#relay = relay;
+    const finished = (status: number | undefined) => {
+      if (this.#relay === relay) this.#relay = undefined;
+      if (relay.timer !== undefined) this.#timers.clearTimeout(relay.timer);
+      this.#transferDone(uri, status);
+      // The transferor is gone: whatever the outcome, nobody is left to talk to the transferee.
+      if (relay.gone) this.#end({ reason: 'normal', status: 200, endedBy: side === 'a' ? 'caller' : 'callee' });
+    };
     dialog
       .refer(uri, { referredBy: refer.referredBy ? refer.referredBy.uri : true })
       .then(
@@ -429,11 +459,12 @@ export class Call extends EventEmitter<CallEvents> {
           });
           return subscription.done().then((final) => {
             void refer.notify(final?.status ?? 503, final?.reason ?? 'Service Unavailable');
-            this.#transferDone(uri, final?.status);
+            finished(final?.status);
           });
         },
         (err: { status?: number; reason?: string }) => {
           void refer.notify(err.status && err.status >= 300 ? err.status : 503, err.reason);
+          finished(undefined);
         },
       )
       .catch((err: unknown) => this.#options.logger?.warn({ callId: this.id, err }, 'transfer relay failed'));
@@ -454,7 +485,7 @@ export class Call extends EventEmitter<CallEvents> {
   }
 
   #onMediaFailed(side: BridgeSide, reason: string): void {
-    if (this.#ending) return;
+    if (this.#ending || (this.#relay?.gone && this.#relay.from === side)) return;
     this.#options.logger?.warn({ callId: this.id, side, reason }, 'media failed');
     this.#end({ reason: 'ice_failed', status: LOCAL_END_STATUS.ice_failed, endedBy: side === 'a' ? 'caller' : 'callee' });
   }
@@ -508,7 +539,7 @@ export class Call extends EventEmitter<CallEvents> {
 
   #checkRtp(timeout: number): void {
     if (this.#ending) return;
-    if (this.#held.a || this.#held.b || !this.#bridge) {
+    if (this.#held.a || this.#held.b || !this.#bridge || this.#relay?.gone) {
       this.#armRtpTimer(timeout);
       return;
     }
@@ -532,6 +563,7 @@ export class Call extends EventEmitter<CallEvents> {
 
   #clearTimers(): void {
     this.#clearNoAnswer();
+    if (this.#relay?.timer !== undefined) this.#timers.clearTimeout(this.#relay.timer);
     if (this.#rtpTimer !== undefined) this.#timers.clearTimeout(this.#rtpTimer);
     this.#rtpTimer = undefined;
   }

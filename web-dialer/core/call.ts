@@ -25,7 +25,15 @@ export type CallEvents = {
   dtmf: [digit: string];
   /** A non-fatal problem (transfer refused, microphone switch failed). */
   problem: [message: string];
+  /**
+   * The other side transferred us (REFER): `accept` places the call to `target` (JsSIP reports its
+   * progress back as NOTIFYs), `reject` refuses. This call ends when the transfer completes.
+   */
+  transfer: [target: string, accept: TransferAccept, reject: () => void];
 };
+
+/** JsSIP's accept of a REFER: `init` gets the new session before it dials; `options` as for `ua.call`. */
+export type TransferAccept = (init: (session: RTCSession) => void, options: { mediaStream: MediaStream; pcConfig: RTCConfiguration }) => void;
 
 export interface CallMedia {
   /** Speaker to play the remote audio on ('' = default). */
@@ -79,6 +87,8 @@ export class Call extends Emitter<CallEvents> {
   digitsSent = '';
   digitsReceived = '';
   transferring: string | undefined;
+  /** The other side transferred us to this number (we followed; this call ends when that one connects). */
+  transferredTo: string | undefined;
   readonly #media: CallMedia;
   readonly #audio: HTMLAudioElement;
   #local: MediaStream | undefined;
@@ -277,6 +287,11 @@ export class Call extends Emitter<CallEvents> {
       this.emit('change');
     });
     s.on('ended', (e) => this.#ended(e.cause, e.originator, undefined));
+    s.on('refer', (e) => {
+      // JsSIP's typings omit the parsed Refer-To of the request; it is there (JsSIP checked it before emitting).
+      const uri = (e.request as unknown as { refer_to: { uri: { user?: string | null; toString(): string } } }).refer_to.uri;
+      this.emit('transfer', uri.user || uri.toString(), e.accept as unknown as TransferAccept, () => e.reject());
+    });
     s.on('failed', (e) => this.#ended(e.cause, e.originator, (e.message as { status_code?: number } | undefined)?.status_code));
   }
 
@@ -346,6 +361,7 @@ export class Call extends Emitter<CallEvents> {
       direction: this.direction,
     });
     if (this.transferring && finalCause === 'transferred') this.end.message = `${this.peerName ?? this.peer} was transferred to ${this.transferring}.`;
+    if (this.transferredTo) this.end = { ...this.end, error: false, message: `${this.peerName ?? this.peer} transferred you to ${this.transferredTo}.` };
     this.emit('ended', this.end);
     this.emit('change');
   }

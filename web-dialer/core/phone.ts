@@ -10,7 +10,7 @@ import * as JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { IncomingRequest } from 'jssip/lib/SIPMessage.js';
 import { TonePlayer } from './audio.ts';
-import { Call, MicrophoneError, PC_CONFIG, openMicrophone, type CallMedia } from './call.ts';
+import { Call, MicrophoneError, PC_CONFIG, openMicrophone, type CallMedia, type TransferAccept } from './call.ts';
 import { Emitter } from './emitter.ts';
 import { describeRegistrationFailure, type SignInProblem } from './end-reasons.ts';
 import { postDialDigits, targetUri } from './number.ts';
@@ -201,8 +201,43 @@ export class Phone extends Emitter<PhoneEvents> {
     this.emit('incoming', call);
   }
 
+  /**
+   * The other side transferred us (blind, REFER): call the target as if dialled here, with the
+   * same microphone settings; the new call becomes the current one, the old ends when the
+   * gateway hangs it up after the transfer succeeded. Refused when the microphone cannot open.
+   */
+  async #followTransfer(old: Call, target: string, accept: TransferAccept, reject: () => void): Promise<void> {
+    let stream: MediaStream;
+    try {
+      stream = await openMicrophone(this.#options.media);
+    } catch {
+      reject();
+      return;
+    }
+    old.transferredTo = target;
+    let next: Call | undefined;
+    try {
+      accept(
+        (session) => {
+          next = new Call(session, this.media, target);
+          next.attachMicrophone(stream);
+        },
+        { mediaStream: stream, pcConfig: PC_CONFIG },
+      );
+    } catch {
+      next = undefined;
+    }
+    if (!next) {
+      old.transferredTo = undefined;
+      for (const t of stream.getTracks()) t.stop();
+      return;
+    }
+    this.#adopt(next);
+  }
+
   #adopt(call: Call): void {
     this.current = call;
+    call.on('transfer', (target, accept, reject) => void this.#followTransfer(call, target, accept, reject));
     call.on('change', () => this.emit('change'));
     call.on('ended', () => this.emit('call-ended', call));
     this.emit('call', call);
