@@ -337,7 +337,11 @@ export class B2bua extends EventEmitter<B2buaEvents> {
     if (this.#closed) throw new CallControlError(503, 'The gateway is shutting down');
     let target: Exclude<RouteTarget, { kind: 'reject' }>;
     let peerName: string | undefined;
-    if (request.peer !== undefined) {
+    const local = request.peer === undefined && request.trunk === undefined ? this.#localTarget(request.to) : undefined;
+    if (local) {
+      // Patchbay: a bot may call one of our own users (their registered phones and browsers) or an extension.
+      target = local;
+    } else if (request.peer !== undefined) {
       if (!this.#o.config.server) throw new CallControlError(404, 'No trunk host (server) is configured for peer calls');
       const peer = this.#peers.find((p) => p.name === request.peer);
       if (!peer) throw new CallControlError(404, `Unknown peer "${request.peer}"`);
@@ -361,7 +365,7 @@ export class B2bua extends EventEmitter<B2buaEvents> {
     const id = randomUUID();
     const bot = this.#botMedia(id);
     const a = new BotCallerLeg(bot, `${id}.a`);
-    const call = this.#newCall({ id, a, from: request.from, to: request.to, direction: 'outbound', route: `api:${target.kind}`, peer: peerName });
+    const call = this.#newCall({ id, a, from: request.from, to: request.to, direction: 'outbound', route: target.kind === 'user' ? `user:${target.user}` : `api:${target.kind}`, peer: peerName });
     const caller: NameAddr = { uri: `sip:${request.from}@invalid`, params: {} };
     const botCodec = bot.media.codec!.name;
     const offered: CodecName[] = [...new Set<CodecName>([botCodec, 'PCMU', 'PCMA', 'G722'])].filter((c) => c !== 'L16');
@@ -369,6 +373,15 @@ export class B2bua extends EventEmitter<B2buaEvents> {
     this.emit('call', call, { bot, managed: true, webhookUrl: request.webhook_url, streamRequested: request.stream });
     call.connect(b);
     return call;
+  }
+
+  /** A directory user (who must be registered) or an extension named by `to`; undefined for anything else. */
+  #localTarget(to: string): Exclude<RouteTarget, { kind: 'reject' }> | undefined {
+    if (this.extensions.has(to)) return { kind: 'extension', name: to.toLowerCase() };
+    if (!this.#o.config.directory.users.some((u) => u.username === to)) return undefined;
+    const contacts = this.#o.location.lookup(to);
+    if (contacts.length === 0) throw new CallControlError(404, `User "${to}" is not registered`);
+    return { kind: 'user', user: to, contacts };
   }
 
   #newCall(o: { id: string; a: InboundLeg; from: string; to: string; direction: 'inbound' | 'outbound'; route: string; peer?: string; forceTranscode?: boolean }): Call {

@@ -212,6 +212,22 @@ describe('bot calls through the gateway', () => {
     }
   });
 
+  it('places a REST call to an extension (no trunk needed) and the bot hears its own echo', async () => {
+    const r = await api('/v1/calls', { method: 'POST', body: JSON.stringify({ to: 'echo', from: 'bot' }) });
+    assert.equal(r.status, 201);
+    const { call_id } = (await r.json()) as { call_id: string };
+    await until(() => events().find((e) => e.call_id === call_id && e.event === 'call.answered'), 5000, 'answered');
+    const bot = new Bot(call_id);
+    await until(() => bot.of('start')[0], 5000, 'start');
+    const timer = setInterval(() => bot.sendTone(800, 100), 100);
+    try {
+      await until(() => bot.heard(800) > 50, 5000, 'the bot hearing its echo');
+    } finally {
+      clearInterval(timer);
+    }
+    assert.equal((await api(`/v1/calls/${call_id}`, { method: 'DELETE' })).status, 204);
+  });
+
   it('places an outbound call to a peer over REST', async () => {
     phone.answer({});
     const r = await api('/v1/calls', { method: 'POST', body: JSON.stringify({ to: '7000', from: '100', peer: 'lab' }) });
