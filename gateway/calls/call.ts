@@ -386,7 +386,7 @@ export class Call extends EventEmitter<CallEvents> {
       // The transferor left after the 202: keep the transferee's leg until its new call is decided
       // (BYEing it now would kill the transfer at a transferee that has not dialled yet).
       relay.gone = true;
-      this.#bridge?.setMuted(side, true);
+      this.setMuted(side, true);
       relay.timer = this.#timers.setTimeout(() => {
         relay.timer = undefined;
         this.#end({ reason: 'normal', status: 200, endedBy });
@@ -455,7 +455,8 @@ export class Call extends EventEmitter<CallEvents> {
       .then(
         (subscription) => {
           subscription.on('progress', (s) => {
-            if (s.status < 200) void refer.notify(s.status, s.reason);
+            // 100 Trying went out with our 202 already; relay what follows (180, 183…).
+            if (s.status > 100 && s.status < 200) void refer.notify(s.status, s.reason);
           });
           return subscription.done().then((final) => {
             void refer.notify(final?.status ?? 503, final?.reason ?? 'Service Unavailable');
@@ -539,7 +540,7 @@ export class Call extends EventEmitter<CallEvents> {
 
   #checkRtp(timeout: number): void {
     if (this.#ending) return;
-    if (this.#held.a || this.#held.b || !this.#bridge || this.#relay?.gone) {
+    if (this.#held.a || this.#held.b || this.#heldByUs.a || this.#heldByUs.b || !this.#bridge || this.#relay?.gone) {
       this.#armRtpTimer(timeout);
       return;
     }

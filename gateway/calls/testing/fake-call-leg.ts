@@ -2,11 +2,13 @@
  * FakeCallLeg: an in-memory CallLeg (either side) for Call tests. What the Call asks of it is
  * logged in `log` ('ring 180', 'ring 183 PCMU', 'answer opus', 'end 486', 'cancel', 'bye',
  * 'direction sendonly', 'info 5'); the test plays the far end with `ringing()`, `early()`,
- * `answered()`, `fail()`, `cancelled()`, `bye()`, `reoffer()`, `info()`. Its media is a
+ * `answered()`, `fail()`, `cancelled()`, `bye()`, `reoffer()`, `info()`, `referred()`. Its media is a
  * FakeMediaLeg made when the leg negotiates (codec: the far codec when offered, else the first).
+ * `dialog` is whatever Dialog-like object the test assigns (REFER goes through it); none by default.
  */
 import { EventEmitter } from 'node:events';
 import type { CodecName } from '../../../media/index.ts';
+import type { Dialog, IncomingRefer } from '../../sip/index.ts';
 import type { CallLegEvents, CallLegStats, InboundLeg, OutboundLeg } from '../call-leg.ts';
 import { legCodec } from '../leg-codec.ts';
 import type { LegCodec, LegMedia, MediaDirection } from '../media-leg.ts';
@@ -32,6 +34,8 @@ export class FakeCallLeg extends EventEmitter<CallLegEvents> implements InboundL
   #closed = false;
   /** Make answer() fail (e.g. the negotiation broke). */
   failAnswer = false;
+  /** The leg's SIP dialog as the Call sees it (tests assign a fake); undefined: no dialog. */
+  dialog: Dialog | undefined = undefined;
 
   constructor(options: FakeCallLegOptions = {}) {
     super();
@@ -142,6 +146,19 @@ export class FakeCallLeg extends EventEmitter<CallLegEvents> implements InboundL
 
   info(digit: string, durationMs = 160): void {
     this.emit('dtmf', digit, durationMs);
+  }
+
+  /**
+   * The far end sent REFER: emits 'refer', then answers as a Dialog does — the rejection chosen
+   * by a listener, else 202 (the refer is accepted and a first NOTIFY "100 Trying" goes out).
+   * Returns the rejection, or undefined when accepted.
+   */
+  referred(refer: IncomingRefer): { status: number; reason?: string } | undefined {
+    this.emit('refer', refer);
+    if (refer.rejection) return refer.rejection;
+    refer.accepted();
+    void refer.notify(100, 'Trying');
+    return undefined;
   }
 
   #negotiate(farCodec: LegCodec | undefined): void {
