@@ -1,14 +1,18 @@
 /**
  * Bot stream benchmark (`npm run bench -- streams`): latency of the stream leg both ways with a
- * real MediaClock (caller frame in → WS frame out; WS frame in → frame played into the call),
- * and how many concurrent streams one gateway process (one core) carries while the media clock's
- * p99 tick lateness stays ≤ 5 ms. Bounded to well under 60 s; prints figures, never fails on time.
+ * real MediaClock (caller frame in → WS frame out; WS frame in → frame played into the call);
+ * the same two latencies through a real running gateway in its own process over real SIP, RTP and
+ * WebSocket sockets (through-gateway.ts: RTP in → WS frame out, WS frame in → RTP out at the
+ * caller's socket); and how many concurrent streams one gateway process (one core) carries while
+ * the media clock's p99 tick lateness stays ≤ 5 ms. Ends with the closing figures in a few lines.
+ * Bounded to about 60 s; prints figures, never fails on time.
  *
  *   npx tsx bench/streams/index.ts [--quick]
  */
 import { cpus, loadavg } from 'node:os';
 import { Bots, capacityStep, type CapacityResult } from './capacity.ts';
 import { measureLatency, type LatencyResult } from './latency.ts';
+import { formatThroughGateway, measureThroughGateway, type ThroughGatewayResult } from './through-gateway.ts';
 import type { StreamMode } from '../../gateway/streams/index.ts';
 
 const BUDGET_MS = 55_000;
@@ -28,6 +32,20 @@ for (const r of lat) {
   console.log(`  ${r.mode.padEnd(6)} caller frame → bot has WS message  ${f(r.out.p50)} / ${f(r.out.p99)}   (n=${r.samples.out}; sendRtp ${f(r.sendRtpUs, 1)} µs CPU per frame)`);
   console.log(`  ${r.mode.padEnd(6)} bot WS send → queued in the leg     ${f(r.arrive.p50)} / ${f(r.arrive.p99)}   (n=${r.samples.arrive})`);
   console.log(`  ${r.mode.padEnd(6)} bot WS send → played into the call  ${f(r.play.p50)} / ${f(r.play.p99)}   (n=${r.samples.play}; = arrival + wait for the tick + standing queue, mean ${f(r.queuedMs, 1)} ms)`);
+}
+
+console.log('\nThrough a running gateway: its own process (bench/calls/gateway-child.ts), a SIP caller (trunk-host peer,');
+console.log('PCMU) and the bots in this one, twilio mode μ-law 8 kHz; every stamped frame timed (ms):');
+let through: { pid: number; results: ThroughGatewayResult[] } | undefined;
+try {
+  through = await measureThroughGateway([1, 20], (n) => (quick ? 1.5 : n === 1 ? 3 : 2.5));
+  for (const line of formatThroughGateway(through.results)) console.log(line);
+  console.log('  RTP → WS relays at once (PCMU passthrough to the stream leg). WS → RTP waits for the next 20 ms media tick');
+  console.log('  (bot frames 30–70 ms apart, random phase, queue empty: uniform 0–20 ms, so p50 ≈ 10 and p99 ≈ 20 + transport);');
+  console.log('  a bot streaming at exactly realtime adds its standing queue (the in-process "played" line above).');
+} catch (err) {
+  console.log(`  through-gateway section failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
 }
 
 const bots = await Bots.spawn();
@@ -67,10 +85,23 @@ async function sweep(label: string, mode: StreamMode, rate: number, start: numbe
   return best;
 }
 
+let capTwilio = 0;
+let capNative = 0;
 try {
-  await sweep('twilio mode, μ-law 8 kHz (JSON + base64)', 'twilio', 8000, 100, 0.6);
-  await sweep('native mode, PCM16 16 kHz (binary frames)', 'native', 16000, 100, 0.95);
+  capTwilio = await sweep('twilio mode, μ-law 8 kHz (JSON + base64)', 'twilio', 8000, 100, 0.6);
+  capNative = await sweep('native mode, PCM16 16 kHz (binary frames)', 'native', 16000, 100, 0.95);
 } finally {
   bots.exit();
 }
+
+const pq = (q: { p50: number; p99: number }) => `${f(q.p50)} / ${f(q.p99)} ms`;
+console.log('\nClosing figures (p50 / p99):');
+const tw = lat.find((r) => r.mode === 'twilio');
+if (tw) console.log(`  stream leg alone, twilio, 10 streams: caller frame → bot ${pq(tw.out)}; bot WS send → played ${pq(tw.play)}`);
+for (const r of through?.results ?? []) {
+  console.log(
+    `  through a running gateway, ${String(r.streams).padStart(2)} stream${r.streams === 1 ? ' ' : 's'}: RTP in → WS out ${pq(r.rtpToWs)}; WS in → RTP out ${pq(r.wsToRtp)}; gateway CPU ${f(r.gatewayCpuPct, 1)} % (${f(r.idleCpuPct, 1)} % idle)`,
+  );
+}
+console.log(`  streams per gateway process at p99 tick lateness ≤ 5 ms: twilio ${capTwilio}, native 16 kHz ${capNative}`);
 console.log(`\n(${f((performance.now() - started) / 1000, 1)} s; load average now ${load()})`);
