@@ -3,7 +3,7 @@
  * when every call succeeded, 1 when some failed; the statistics CSV gives the counts.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,8 +34,24 @@ export interface SippOptions {
   wrap?: string[];
 }
 
-export function runSipp(options: SippOptions): Promise<SippResult> {
+/** sipp working directories of this process (traces, stats), removed when it exits. */
+const workDirs = new Set<string>();
+let cleanupArmed = false;
+
+function sippWorkDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'patchbay-sipp-'));
+  workDirs.add(dir);
+  if (!cleanupArmed) {
+    cleanupArmed = true;
+    process.once('exit', () => {
+      for (const d of workDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
+}
+
+export function runSipp(options: SippOptions): Promise<SippResult> {
+  const dir = sippWorkDir();
   const args: string[] = [];
   if (options.scenarioXml) {
     const file = join(dir, 'scenario.xml');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/patchbay.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'patchbay-cli-'));
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 interface Running {
   child: ChildProcess;

@@ -1,12 +1,13 @@
 /** Tests for config loading: YAML/TOML/JSON, env overrides, and one clear error per bad input. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile, resolveConfig, envFields, ConfigError, maskSecrets, demoConfig, effectiveTrunks } from './index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'patchbay-config-'));
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, text: string): string {
   const p = join(dir, name);
   writeFileSync(p, text);
