@@ -69,6 +69,9 @@ export class Gateway {
   }
 
   health(): HealthStatus {
+    // Until the call engine runs, nothing can take a call: report "starting" (sip_server false)
+    // even though the SIP sockets may already be bound.
+    if (!this.#service) return { sip_trunks: 0, sip_server: false, active_calls: 0 };
     return {
       sip_trunks: this.#sip?.registeredTrunks ?? 0,
       sip_server: this.#sip?.serving ?? false,
