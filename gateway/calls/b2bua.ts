@@ -125,6 +125,8 @@ export interface B2buaOptions {
   realm?: string;
   /** Asks the app about inbound calls from trunks and peers (and calls no route takes). Default: the router decides alone. */
   decide?: (question: IncomingCallQuestion) => Promise<IncomingCallAnswer>;
+  /** Address our SDP advertises for RTP. Default: `server.rtp_address` (needed when RTP binds a wildcard address). */
+  rtpAddress?: string;
   /** Whether trunk `name` is registered now (outbound REST calls need it). Default: always. */
   trunkRegistered?: (name: string) => boolean;
   /** Extra WebRTC leg settings (tests: connect timeouts). Default: from config.webrtc. */
@@ -203,7 +205,7 @@ export class B2bua extends EventEmitter<B2buaEvents> {
     this.sessions = new SessionFactory({
       clock: options.clock,
       ports: options.ports,
-      rtpAddress: config.server?.rtp_address,
+      rtpAddress: options.rtpAddress ?? config.server?.rtp_address,
       codecPolicy: w.codec_policy,
       webrtc: options.webrtc ?? {
         ...(w.host_addresses.length > 0 ? { hostAddresses: w.host_addresses } : {}),

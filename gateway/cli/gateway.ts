@@ -8,7 +8,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { type Config, parseHostPort, maskSecrets } from '../config/index.ts';
+import { type Config, effectiveTrunks, parseHostPort, maskSecrets } from '../config/index.ts';
+import { networkInterfaces } from 'node:os';
 import { createLogger, GatewayMetrics, type Logger } from '../observability/index.ts';
 import { createApp, demoPageRoutes, demoPrefill, webhooksFromConfig, type HealthStatus, type WebhookSender } from '../api/index.ts';
 import { attachAppEvents, type AppEvents } from '../api/app-events.ts';
@@ -22,7 +23,7 @@ import { ApiDocs } from '../api/openapi/registry.ts';
 import { RateLimiter } from '../api/rate-limit/rate-limiter.ts';
 import { MediaClock, initResampler } from '../../media/index.ts';
 import { RtpPortPool } from '../rtp/index.ts';
-import { SipStack, routeUpgrades, sipStackOptions, type UpgradeHandler } from '../sip/stack/index.ts';
+import { SipStack, localAddressToward, routeUpgrades, sipStackOptions, splitHostPort, type UpgradeHandler } from '../sip/stack/index.ts';
 
 export interface GatewayOptions {
   /** Logger to use; default: pino to stdout at config.log.level. */
@@ -165,6 +166,7 @@ export class Gateway {
     const range = this.config.server ?? this.config.sip;
     this.#ports = new RtpPortPool({ bindAddress: rtpBindAddress(this.config), minPort: range?.rtp_port_min ?? 0, maxPort: range?.rtp_port_max ?? 0 });
     this.#calls = new B2bua({
+      rtpAddress: await advertisedRtpAddress(this.config),
       ua: sip.ua,
       location: sip.location,
       config: this.config,
@@ -238,6 +240,28 @@ export class Gateway {
     }
     this.logger.info('gateway stopped');
   }
+}
+
+/**
+ * The address SDP advertises for RTP: `server.rtp_address` when set; when RTP binds a wildcard
+ * address (only trunks configured, or SIP listening on 0.0.0.0) our address toward the first trunk
+ * (what its Contact uses too), else the first external IPv4 interface, else loopback. Undefined
+ * when RTP binds a concrete address (that address is advertised).
+ */
+async function advertisedRtpAddress(config: Config): Promise<string | undefined> {
+  if (config.server?.rtp_address) return config.server.rtp_address;
+  const bind = rtpBindAddress(config);
+  if (bind !== '0.0.0.0' && bind !== '::') return undefined;
+  const trunk = effectiveTrunks(config)[0];
+  if (trunk) {
+    const { host, port } = splitHostPort(trunk.host);
+    const toward = await localAddressToward(host, port);
+    if (toward && toward !== '0.0.0.0') return toward;
+  }
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 /** RTP ports bind where SIP listens (0.0.0.0 when only trunks are configured); `rtp_address` is what SDP advertises. */
