@@ -102,3 +102,25 @@ test('/health says ok only once the call engine takes calls (REST right after "o
   assert.ok(firstOk, 'health became ok');
   assert.equal(firstOk.status, 404, 'the engine answered (unknown peer), not 503 "not running"');
 });
+
+test('server.listen on 0.0.0.0 without rtp_address: SDP advertises our address toward the peer, and the call works', async () => {
+  const sip = await freePort();
+  const gw = new Gateway(
+    resolveConfig({
+      listen: { http: '127.0.0.1:0' },
+      server: { listen: `0.0.0.0:${sip}`, peers: [{ name: 'lab', host: '127.0.0.1' }] },
+      webhook: { url: hooks.url, retry: 0 },
+      log: { level: 'silent' },
+    }),
+  );
+  await gw.start();
+  try {
+    const { call, invite } = await phone.call(`sip:5551234@127.0.0.1:${sip}`, { user: '5550000' });
+    const answer = call.dialog!.remoteSdp ?? '';
+    assert.match(answer, /^c=IN IP4 127\.0\.0\.1\r?$/m, `answer advertises 127.0.0.1:\n${answer}`);
+    void invite;
+    call.hangup();
+  } finally {
+    await gw.stop();
+  }
+});

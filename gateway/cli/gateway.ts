@@ -245,7 +245,7 @@ export class Gateway {
 /**
  * The address SDP advertises for RTP: `server.rtp_address` when set; when RTP binds a wildcard
  * address (only trunks configured, or SIP listening on 0.0.0.0) our address toward the first trunk
- * (what its Contact uses too), else the first external IPv4 interface, else loopback. Undefined
+ * (what its Contact uses too) or else the first peer with a host, else the first external IPv4 interface, else loopback. Undefined
  * when RTP binds a concrete address (that address is advertised).
  */
 async function advertisedRtpAddress(config: Config): Promise<string | undefined> {
@@ -253,9 +253,10 @@ async function advertisedRtpAddress(config: Config): Promise<string | undefined>
   const bind = rtpBindAddress(config);
   if (bind !== '0.0.0.0' && bind !== '::') return undefined;
   const trunk = effectiveTrunks(config)[0];
-  if (trunk) {
-    const { host, port } = splitHostPort(trunk.host);
-    const toward = await localAddressToward(host, port);
+  const peer = config.server?.peers.find((p) => p.host !== undefined);
+  const far = trunk ? splitHostPort(trunk.host) : peer ? { host: peer.host!, port: peer.port } : undefined;
+  if (far) {
+    const toward = await localAddressToward(far.host, far.port);
     if (toward && toward !== '0.0.0.0') return toward;
   }
   for (const list of Object.values(networkInterfaces())) {
