@@ -66,6 +66,22 @@ describe('linphonec as a SIP peer of the bot API', () => {
    * Connects a bot to the call's stream (`url`, default /ws/{id}), checks `connected` and `start`,
    * then that 1 s of media carries linphonec's 440 Hz and that linphonec hears the bot's 1 kHz.
    */
+  /** DELETE the call: 204, linphonec reports it ended, call.ended (normal, with a duration), the stream gets `stop`. */
+  async function hangUpByDelete(id: string, linCall: string, bot: BotSocket, t: { diagnostic(s: string): void }): Promise<void> {
+    await sleep(300);
+    const since = lin.lineCount;
+    const del = await scene.api.hangup(id);
+    assert.equal(del.status, 204, del.line);
+    const ended = await lin.waitLine(new RegExp(`Call ${linCall} with .* ended`), 5000, since);
+    t.diagnostic(`linphonec: ${ended.line}`);
+    const endedHook = await scene.hooks.waitEvent('call.ended', id, () => true, 10_000);
+    t.diagnostic(`call.ended: ${JSON.stringify(endedHook)}`);
+    assert.equal(endedHook.reason, 'normal', 'a hangup by DELETE is a normal end');
+    assert.equal(typeof endedHook.duration, 'number');
+    const stop = await bot.waitEvent('stop', () => true, 5000);
+    assert.equal(stop.json.stop?.callSid, id);
+  }
+
   async function attachBot(id: string, t: { diagnostic(s: string): void }, url = wsUrlOf(scene.gateway.httpUrl, id)): Promise<BotSocket> {
     const bot = await connectBot(url, { apiKey: scene.apiKey, retry404Ms: 3000 });
     bots.push(bot);
@@ -166,18 +182,7 @@ describe('linphonec as a SIP peer of the bot API', () => {
       assert.ok(back[LIN_HZ]! >= -35, `linphonec's 440 Hz is back after resume (${back[LIN_HZ]!.toFixed(1)} dBFS)`);
 
       // DELETE: BYE; linphonec ends the call; the stream stops; call.ended.
-      await sleep(300);
-      since = lin.lineCount;
-      const del = await scene.api.hangup(id);
-      assert.equal(del.status, 204, del.line);
-      const ended = await lin.waitLine(new RegExp(`Call ${linCall} with .* ended`), 5000, since);
-      t.diagnostic(`linphonec: ${ended.line}`);
-      const endedHook = await scene.hooks.waitEvent('call.ended', id, () => true, 10_000);
-      t.diagnostic(`call.ended: ${JSON.stringify(endedHook)}`);
-      assert.equal(endedHook.reason, 'normal', 'a hangup by DELETE is a normal end');
-      assert.equal(typeof endedHook.duration, 'number');
-      const stop = await bot.waitEvent('stop', () => true, 5000);
-      assert.equal(stop.json.stop?.callSid, id);
+      await hangUpByDelete(id, linCall, bot, t);
       assert.equal(await bot.waitClosed(5000), 1000, 'the gateway closes the stream normally after stop');
       assert.equal((await scene.api.getCall(id)).status, 404, 'the call is gone');
     }));
@@ -208,17 +213,7 @@ describe('linphonec as a SIP peer of the bot API', () => {
 
       const bot = await attachBot(id, t);
 
-      await sleep(300);
-      since = lin.lineCount;
-      const del = await scene.api.hangup(id);
-      assert.equal(del.status, 204, del.line);
-      const ended = await lin.waitLine(new RegExp(`Call ${linCall} with .* ended`), 5000, since);
-      t.diagnostic(`linphonec: ${ended.line}`);
-      const endedHook = await scene.hooks.waitEvent('call.ended', id, () => true, 10_000);
-      t.diagnostic(`call.ended: ${JSON.stringify(endedHook)}`);
-      assert.equal(endedHook.reason, 'normal');
-      const stop = await bot.waitEvent('stop', () => true, 5000);
-      assert.equal(stop.json.stop?.callSid, id);
+      await hangUpByDelete(id, linCall, bot, t);
       const left = await scene.api.listCalls();
       assert.deepEqual(left.json?.calls, [], `no call left: ${left.line}`);
     }));

@@ -25,6 +25,44 @@ const dialogHeaders = (cseq: string) => `Via: SIP/2.0/[transport] [local_ip]:[lo
       Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
       Max-Forwards: 70`;
 
+/** A 200 OK without a body to the request just received (BYE, INFO, NOTIFY…). */
+const EMPTY_200 = `SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0`;
+
+/**
+ * An SDP body: PCMU with RFC 4733 telephone-event, 20 ms — what a phone or carrier offers or
+ * answers. `origin` names the o=/s= lines; `direction` adds an a= attribute when given.
+ */
+export function pcmuDtmfSdp(origin: string, direction?: string, indent = '      '): string {
+  const lines = [
+    'v=0',
+    `o=${origin} 1 [clock_tick] IN IP[local_ip_type] [local_ip]`,
+    `s=${origin}`,
+    'c=IN IP[media_ip_type] [media_ip]',
+    't=0 0',
+    'm=audio [media_port] RTP/AVP 0 101',
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-15',
+    'a=ptime:20',
+    ...(direction ? [`a=${direction}`] : []),
+  ];
+  return lines.join(`\n${indent}`);
+}
+
+/** Our initial INVITE to sip:[service]@remote carrying `sdp` (sipp fills the brackets). */
+const invite = (sdp: string) => `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      ${dialogHeaders('1 INVITE')}
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      ${sdp}`;
+
 /** Client: one OPTIONS to sip:[service]@remote, expecting 200. */
 export function optionsPingXml(): string {
   return `${head('OPTIONS ping')}  <send retrans="500">
@@ -87,18 +125,7 @@ export function infoDtmfCallXml(digits: string): string {
     .join('');
   return `${head('INFO DTMF call')}  <send retrans="500">
     <![CDATA[
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: [service] <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      ${SDP}
+      ${invite(SDP)}
     ]]>
   </send>
   <recv response="100" optional="true"/>
@@ -221,27 +248,7 @@ export function inboundCallXml(o: InboundCallOptions): string {
   const failures = INBOUND_CALL_FAILURES.map((code) => `  <recv response="${code}" optional="true" next="rejected"/>\n`).join('');
   return `${head('inbound call')}  <send retrans="500">
     <![CDATA[
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: [service] <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15
-      a=ptime:20
+      ${invite(pcmuDtmfSdp('user1'))}
     ]]>
   </send>
   <recv response="100" optional="true"/>
@@ -258,13 +265,7 @@ ${failures}  <recv response="200" rtd="true"/>
   <recv request="BYE" timeout="${o.holdMs}" ontimeout="hangup"/>
   <send>
     <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
+      ${EMPTY_200}
     ]]>
   </send>
   <nop next="done"/>
@@ -299,17 +300,7 @@ ${failures}  <recv response="200" rtd="true"/>
 const uasSdp = (direction: string) => `Content-Type: application/sdp
       Content-Length: [len]
 
-      v=0
-      o=peer 1 [clock_tick] IN IP[local_ip_type] [local_ip]
-      s=peer
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15
-      a=ptime:20
-      a=${direction}`;
+      ${pcmuDtmfSdp('peer', direction)}`;
 
 const inDialogOk = (next: string, extra = '') => `  <send next="${next}">
     <![CDATA[
@@ -419,13 +410,7 @@ ${inDialogOk('loop')}
   <label id="bye"/>
   <send next="done">
     <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
+      ${EMPTY_200}
     ]]>
   </send>
 

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { freePorts } from '../../testing/free-port.ts';
 import { runSipp, type SippResult } from '../../testing/sipp.ts';
+import { pcmuDtmfSdp } from '../../testing/sipp-scenarios.ts';
 
 export interface CarrierCredentials {
   username: string;
@@ -82,17 +83,7 @@ Contact: <sip:carrier@[local_ip]:[local_port];transport=[transport]>
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=carrier 1 1 IN IP[local_ip_type] [local_ip]
-s=carrier
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-a=ptime:20
-a=sendrecv
+${pcmuDtmfSdp('carrier', 'sendrecv', '')}
 
 ]]></send>
   <recv request="ACK" />

@@ -19,12 +19,13 @@ import type { CallDetailRecord } from './cdr.ts';
 import { referTargetMapper } from './refer-target.ts';
 import { decodeSent, toneShare, ToneSource } from './testing/audio.ts';
 import { FakeCallLeg } from './testing/fake-call-leg.ts';
+import { mediaRunner, settle } from './testing/media-time.ts';
 
 before(async () => {
   await initResampler();
 });
 
-const tick = () => new Promise<void>((r) => setImmediate(r));
+const tick = settle;
 
 /** Call's TRANSFER_GRACE_MS (not exported). */
 const GRACE_MS = 32_000;
@@ -126,15 +127,7 @@ function rig(options: Partial<CallOptions> = {}, codecs: { a?: CodecName[]; b?: 
   call.on('transferred', (t) => transferred.push(t));
   const holds: string[] = [];
   call.on('hold', (by, on) => holds.push(`${by}:${on}`));
-  /** Advance media time in 20 ms steps (letting promises settle now and then), calling `each` before each tick. */
-  const run = async (ms: number, each: () => void = () => {}) => {
-    for (let t = 0; t < ms; t += 20) {
-      each();
-      driver.advance(20);
-      if (t % 200 === 0) await tick();
-    }
-    await tick();
-  };
+  const run = mediaRunner(driver);
   return { driver, clock, a, b, aDialog, bDialog, call, states, ended, transferred, holds, run, cdr: () => ended[0] };
 }
 

@@ -12,12 +12,13 @@ import { Call, type CallOptions, type CallState } from './call.ts';
 import type { CallDetailRecord } from './cdr.ts';
 import { decodeSent, toneShare, ToneSource } from './testing/audio.ts';
 import { FakeCallLeg } from './testing/fake-call-leg.ts';
+import { mediaRunner, settle } from './testing/media-time.ts';
 
 before(async () => {
   await initResampler();
 });
 
-const tick = () => new Promise<void>((r) => setImmediate(r));
+const tick = settle;
 
 function rig(aCodecs: CodecName[] = ['opus', 'PCMU'], bCodecs: CodecName[] = ['PCMU'], options: Partial<CallOptions> = {}, bTelephoneEvent = true) {
   const driver = new ManualClockDriver();
@@ -42,15 +43,7 @@ function rig(aCodecs: CodecName[] = ['opus', 'PCMU'], bCodecs: CodecName[] = ['P
   call.on('state', (s) => states.push(s));
   let cdr: CallDetailRecord | undefined;
   call.on('ended', (r) => (cdr = r));
-  /** Advance media time in 20 ms steps (letting promises settle between), calling `each` before each tick. */
-  const run = async (ms: number, each: () => void = () => {}) => {
-    for (let t = 0; t < ms; t += 20) {
-      each();
-      driver.advance(20);
-      if (t % 200 === 0) await tick();
-    }
-    await tick();
-  };
+  const run = mediaRunner(driver);
   const setWall = (ms: number) => (wall = ms);
   return { driver, clock, a, b, call, states, run, cdr: () => cdr, setWall };
 }

@@ -15,6 +15,7 @@ import { RtpPortPool } from '../rtp/index.ts';
 import { TestPhone } from '../calls/testing/phone.ts';
 import { startReceiver, type WebhookReceiver } from '../api/testing/webhook-receiver.ts';
 import { freePort } from '../../testing/free-port.ts';
+import { until } from '../../testing/until.ts';
 import { Gateway } from './gateway.ts';
 
 const KEY = 'bot-key';
@@ -30,15 +31,6 @@ let base: string;
 const events = () => hooks.requests.filter((r) => r.path === '/' || r.path === '').map((r) => JSON.parse(r.body) as Record<string, unknown>);
 const incoming = () => hooks.requests.filter((r) => r.path.endsWith('/incoming')).map((r) => JSON.parse(r.body) as Record<string, unknown>);
 
-async function until<T>(fn: () => T | undefined | false, ms = 5000, what = 'condition'): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function api(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${base}${path}`, { ...init, headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } });

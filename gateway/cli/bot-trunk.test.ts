@@ -17,6 +17,7 @@ import type { IncomingInvite } from '../sip/index.ts';
 import { TestPhone } from '../calls/testing/phone.ts';
 import { startReceiver, type WebhookReceiver } from '../api/testing/webhook-receiver.ts';
 import { freePort } from '../../testing/free-port.ts';
+import { until } from '../../testing/until.ts';
 import { Gateway } from './gateway.ts';
 
 let provider: SipStack;
@@ -27,15 +28,6 @@ let clock: MediaClock;
 let ports: RtpPortPool;
 const providerInvites: IncomingInvite[] = [];
 
-async function until<T>(fn: () => T | undefined | false, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const bodies = () => hooks.requests.map((r) => ({ path: r.path, body: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {} }));
 

@@ -47,9 +47,8 @@ interface Managed {
   /** The person's side. */
   far: BridgeSide;
   rang: boolean;
-  /** A listening bot stream on a call bridged to a person. */
-  fork?: { close(): void };
-  forkLeg?: StreamLeg;
+  /** A listening bot stream on a call bridged to a person, and how to detach it. */
+  fork?: { leg: StreamLeg; stop(): void };
 }
 
 function other(side: BridgeSide): BridgeSide {
@@ -160,22 +159,20 @@ export class CallService implements CallControl {
 
   /** A bot listening to a call bridged to a person: it hears the caller (the tap of side 'a'). */
   #fork(m: Managed, call: Call, leg: StreamLeg, rate: number): void {
-    m.fork?.close();
+    m.fork?.stop();
     const fork = new StreamFork(leg, rate);
     const onDtmf = (from: BridgeSide, digit: string) => {
       if (from === 'a') fork.dtmf(digit);
     };
     const stop = () => {
-      if (m.forkLeg !== leg) return;
+      if (m.fork?.leg !== leg) return;
       m.fork = undefined;
-      m.forkLeg = undefined;
       call.setTap('a', undefined);
       call.off('dtmf', onDtmf);
       fork.close();
       leg.parentClosed();
     };
-    m.fork = { close: stop };
-    m.forkLeg = leg;
+    m.fork = { leg, stop };
     call.setTap('a', fork.tap);
     call.on('dtmf', onDtmf);
     leg.once('close', stop);

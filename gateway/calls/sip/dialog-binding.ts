@@ -7,6 +7,7 @@
  */
 import type { Dialog, DialogEndReason, IncomingOffer, IncomingRefer } from '../../sip/index.ts';
 import { sdpOf } from '../../sip/index.ts';
+import type { CallLegEvents } from '../call-leg.ts';
 import type { MediaDirection } from '../media-leg.ts';
 import type { MediaSession } from '../sessions/media-session.ts';
 
@@ -18,6 +19,34 @@ export interface DialogBindingEvents {
   /** The peer sent REFER (blind transfer); reject it synchronously or let the dialog accept it. */
   refer?(refer: IncomingRefer): void;
   warn(error: unknown, what: string): void;
+}
+
+/** What a SIP call leg is to its binding: an emitter of the leg events. */
+export interface BoundLeg {
+  readonly id: string;
+  emit<K extends keyof CallLegEvents>(event: K, ...args: CallLegEvents[K]): boolean;
+}
+
+/**
+ * The binding events of a SIP call leg: the dialog's happenings become the leg's events (a BYE
+ * only while the leg has not ended itself), failures of our own requests are logged as `role`.
+ */
+export function legEvents(
+  leg: BoundLeg,
+  ended: () => boolean,
+  role: 'caller' | 'callee',
+  warn: ((obj: object, msg: string) => void) | undefined,
+): DialogBindingEvents {
+  return {
+    direction: (d) => leg.emit('direction', d),
+    renegotiated: () => leg.emit('renegotiated'),
+    hangup: () => {
+      if (!ended()) leg.emit('hangup', 'bye');
+    },
+    dtmf: (digit, ms) => leg.emit('dtmf', digit, ms),
+    refer: (refer) => leg.emit('refer', refer),
+    warn: (err, what) => warn?.({ err, leg: leg.id }, `${role} leg: ${what} failed`),
+  };
 }
 
 export class DialogBinding {

@@ -17,7 +17,7 @@ import type { LegCodec, LegMedia, MediaDirection } from '../media-leg.ts';
 import { audioDirectionOf, isWebRtcOffer, type MediaSession } from '../sessions/media-session.ts';
 import type { SessionFactory } from '../sessions/session-factory.ts';
 import { policyRefusal, type MediaPolicy } from '../sessions/media-policy.ts';
-import { DialogBinding } from './dialog-binding.ts';
+import { DialogBinding, legEvents } from './dialog-binding.ts';
 
 export interface SipInboundLegOptions {
   id?: string;
@@ -103,16 +103,7 @@ export class SipInboundLeg extends EventEmitter<CallLegEvents> implements Inboun
     this.#binding = new DialogBinding(
       dialog,
       this.#session!,
-      {
-        direction: (d) => this.emit('direction', d),
-        renegotiated: () => this.emit('renegotiated'),
-        hangup: () => {
-          if (!this.#ended) this.emit('hangup', 'bye');
-        },
-        dtmf: (digit, ms) => this.emit('dtmf', digit, ms),
-        refer: (refer) => this.emit('refer', refer),
-        warn: (err, what) => this.#options.warn?.({ err, leg: this.id }, `caller leg: ${what} failed`),
-      },
+      legEvents(this, () => this.#ended, 'caller', this.#options.warn),
       audioDirectionOf(this.#offer),
     );
     acked.then(

@@ -15,7 +15,7 @@ import type { LegMedia, MediaDirection } from '../media-leg.ts';
 import type { MediaSession } from '../sessions/media-session.ts';
 import type { MediaPolicy } from '../sessions/media-policy.ts';
 import type { SessionFactory } from '../sessions/session-factory.ts';
-import { DialogBinding } from './dialog-binding.ts';
+import { DialogBinding, legEvents } from './dialog-binding.ts';
 
 /** One destination to INVITE. */
 export interface OutboundTarget {
@@ -224,16 +224,7 @@ export class SipOutboundLeg extends EventEmitter<CallLegEvents> implements Outbo
       void dialog.bye().catch(() => undefined);
       return;
     }
-    this.#binding = new DialogBinding(dialog, fork.session!, {
-      direction: (d) => this.emit('direction', d),
-      renegotiated: () => this.emit('renegotiated'),
-      hangup: () => {
-        if (!this.#ended) this.emit('hangup', 'bye');
-      },
-      dtmf: (digit, ms) => this.emit('dtmf', digit, ms),
-      refer: (refer) => this.emit('refer', refer),
-      warn: (err, what) => this.#options.warn?.({ err, leg: this.id }, `callee leg: ${what} failed`),
-    });
+    this.#binding = new DialogBinding(dialog, fork.session!, legEvents(this, () => this.#ended, 'callee', this.#options.warn));
     this.emit('answered');
   }
 
