@@ -159,6 +159,18 @@ export class Dialer {
     return (await this.byId('call-message').textContent())?.trim() ?? '';
   }
 
+  /** Waits until the call message matches (a fast-failing call may still show the last call's message for a moment). */
+  async waitCallMessage(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      last = (await this.byId('call-message').textContent({ timeout: 500 }).catch(() => ''))?.trim() ?? '';
+      if (pattern.test(last)) return last;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the call message is "${last}", not ${pattern}`);
+  }
+
   /** The recent-calls list as shown, newest first. */
   async recentCalls(): Promise<RecentEntry[]> {
     const out: RecentEntry[] = [];

@@ -155,7 +155,9 @@ export class PatchbayApp extends LitElement {
     const t = cleanNumber(target);
     if (!t || !this.phone) return;
     this.number = t;
+    // The last call's message goes at once: a new call's outcome must never be confused with it.
     this.banner = undefined;
+    this.requestUpdate();
     this.stopMicTest();
     try {
       await this.phone.call(t);
