@@ -195,6 +195,8 @@ export class PatchbayPhone extends LitElement {
     const target = cleanNumber(number);
     if (!target) throw this.#fail(new Error('Enter a number to call.'));
     this.number = target;
+    this.#message = undefined; // the last call's outcome goes at once (a fast failure must not look like it)
+    this.requestUpdate();
     if (this.#phone?.state !== 'registered') await this.register();
     try {
       await this.#phone!.call(target);
