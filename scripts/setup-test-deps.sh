@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and benchmarks need: real SIP peers (sipp, baresip,
-# linphonec from linphone-cli), speech and audio tools (espeak-ng, sox), Chromium for e2e,
+# linphonec from linphone-cli), a real STUN server (coturn), speech and audio tools (espeak-ng, sox), Chromium for e2e,
 # libopus-dev + a C compiler for the native Opus comparison in the benchmark. Idempotent and
 # quiet; safe to run repeatedly.
 set -euo pipefail
-PKGS=(sip-tester baresip-core linphone-cli espeak-ng sox libopus-dev gcc chromium redis-server)
+PKGS=(sip-tester baresip-core linphone-cli espeak-ng sox libopus-dev gcc chromium redis-server coturn)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

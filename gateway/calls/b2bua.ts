@@ -18,7 +18,7 @@ import { BotCalleeLeg, BotCallerLeg } from './bot/bot-call-legs.ts';
 import { BotMediaLeg } from './bot/bot-media-leg.ts';
 import { CallControlError, type CreateCallRequest } from './control/types.ts';
 import { referTargetMapper } from './refer-target.ts';
-import { peerMediaPolicy } from './sessions/media-policy.ts';
+import { peerMediaPolicy, type MediaPolicy } from './sessions/media-policy.ts';
 import { Call, type CallTimers } from './call.ts';
 import type { InboundLeg, OutboundLeg } from './call-leg.ts';
 import { ExtensionCallLeg } from './extensions/extension-call-leg.ts';
@@ -127,6 +127,8 @@ export interface B2buaOptions {
   decide?: (question: IncomingCallQuestion) => Promise<IncomingCallAnswer>;
   /** Address our SDP advertises for RTP. Default: `server.rtp_address` (needed when RTP binds a wildcard address). */
   rtpAddress?: string;
+  /** Media settings of legs toward/from trunk `name` (its advertised RTP address, its own port range). Default none. */
+  trunkMedia?: (name: string) => MediaPolicy | undefined;
   /** Whether trunk `name` is registered now (outbound REST calls need it). Default: always. */
   trunkRegistered?: (name: string) => boolean;
   /** Extra WebRTC leg settings (tests: connect timeouts). Default: from config.webrtc. */
@@ -307,7 +309,12 @@ export class B2bua extends EventEmitter<B2buaEvents> {
     if (source.kind === 'peer') this.#o.metrics?.trunkCallsTotal?.inc();
     // The peer's `codecs` and `rtp_address` shape our answer. No await from here to connect(): a
     // refused offer fails the leg in a microtask, which the Call must already be listening for.
-    const media = peer === undefined ? undefined : peerMediaPolicy(this.#peers.find((p) => p.name === peer));
+    const media =
+      peer !== undefined
+        ? peerMediaPolicy(this.#peers.find((p) => p.name === peer))
+        : source.kind === 'trunk'
+          ? this.#o.trunkMedia?.(source.name)
+          : undefined;
     const a = new SipInboundLeg(invite, this.sessions, { warn: (obj, msg) => log?.warn(obj, msg), media });
     const call = this.#newCall({
       id: callId,
@@ -469,7 +476,7 @@ export class B2bua extends EventEmitter<B2buaEvents> {
       preferredCodecs: offered,
       id: `${callId}.b`,
       warn,
-      media: target.kind === 'peer' ? peerMediaPolicy(target.peer) : undefined,
+      media: target.kind === 'peer' ? peerMediaPolicy(target.peer) : target.kind === 'trunk' ? this.#o.trunkMedia?.(target.trunk.name) : undefined,
     });
   }
 }

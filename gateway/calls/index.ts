@@ -21,6 +21,7 @@ export * from './extensions/index.ts';
 export { ExtensionCallLeg, type ExtensionCallLegOptions } from './extensions/extension-call-leg.ts';
 export type { MediaSession, ReofferResult } from './sessions/media-session.ts';
 export { RtpSession, type RtpSessionOptions } from './sessions/rtp-session.ts';
+export type { MediaPolicy } from './sessions/media-policy.ts';
 export { WebRtcSession } from './sessions/webrtc-session.ts';
 export { SessionFactory, type CodecPolicy, type SessionFactoryOptions, type SessionFactoryStats } from './sessions/session-factory.ts';
 export { SipInboundLeg, type SipInboundLegOptions } from './sip/inbound-leg.ts';

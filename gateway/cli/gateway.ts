@@ -23,6 +23,7 @@ import { ApiDocs } from '../api/openapi/registry.ts';
 import { RateLimiter } from '../api/rate-limit/rate-limiter.ts';
 import { MediaClock, initResampler } from '../../media/index.ts';
 import { RtpPortPool } from '../rtp/index.ts';
+import { TrunkMedia } from './trunk-media.ts';
 import { SipStack, localAddressToward, routeUpgrades, sipStackOptions, splitHostPort, type UpgradeHandler } from '../sip/stack/index.ts';
 
 export interface GatewayOptions {
@@ -43,6 +44,7 @@ export class Gateway {
   #limiter?: RateLimiter;
   #clock?: MediaClock;
   #ports?: RtpPortPool;
+  #trunkMedia?: TrunkMedia;
   #appEvents?: AppEvents;
   /** Offered every HTTP upgrade in order (SIP over WebSocket first); unclaimed upgrades get 404. */
   readonly upgradeHandlers: UpgradeHandler[] = [];
@@ -164,7 +166,12 @@ export class Gateway {
     this.#clock = new MediaClock();
     this.#clock.start();
     const range = this.config.server ?? this.config.sip;
-    this.#ports = new RtpPortPool({ bindAddress: rtpBindAddress(this.config), minPort: range?.rtp_port_min ?? 0, maxPort: range?.rtp_port_max ?? 0 });
+    const bindAddress = rtpBindAddress(this.config);
+    const engineRange = { min: range?.rtp_port_min ?? 0, max: range?.rtp_port_max ?? 0 };
+    this.#ports = new RtpPortPool({ bindAddress, minPort: engineRange.min, maxPort: engineRange.max });
+    this.#trunkMedia = new TrunkMedia({ config: this.config, bindAddress, engineRange, logger: this.logger.child({ component: 'trunk-media' }) });
+    await this.#trunkMedia.start();
+    const trunkMedia = this.#trunkMedia;
     this.#calls = new B2bua({
       rtpAddress: await advertisedRtpAddress(this.config),
       ua: sip.ua,
@@ -175,6 +182,7 @@ export class Gateway {
       metrics: this.metrics,
       logger: this.logger.child({ component: 'calls' }),
       trunkRegistered: (name) => sip.trunks.get(name)?.registered ?? false,
+      trunkMedia: (name) => trunkMedia.policy(name),
       decide: this.#webhooks?.hasUrl
         ? async (q) => {
             const { response } = await this.#webhooks!.decideIncoming({ call_id: q.callId, from: q.from, to: q.to, direction: 'inbound', ...(q.peer ? { peer: q.peer } : {}) });
@@ -227,6 +235,7 @@ export class Gateway {
     await this.#calls?.close();
     this.#clock?.stop();
     await this.#ports?.close();
+    await this.#trunkMedia?.close();
     await this.#sip?.close();
     if (this.#webhooks) {
       const webhooks = this.#webhooks;

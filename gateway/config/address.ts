@@ -54,3 +54,17 @@ export function isIpOrCidr(text: string): boolean {
   if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
   return Number(bits) <= (family === 4 ? 32 : 128);
 }
+
+/**
+ * A `stun_server` value: `host`, `host:port`, `[v6]:port`, or a `stun:` URI (RFC 7064); the port
+ * defaults to 3478. Undefined when it is none of these.
+ */
+export function parseStunServer(text: string): { host: string; port: number } | undefined {
+  let s = text.trim().replace(/^stuns?:/i, '').replace(/^\/\//, '').replace(/\?.*$/, '');
+  if (!s) return undefined;
+  const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(s);
+  const m = v6 ?? /^([A-Za-z0-9.-]+)(?::(\d+))?$/.exec(s);
+  if (!m || (v6 && isIP(m[1]!) !== 6) || (!v6 && !isHost(m[1]!))) return undefined;
+  const port = m[2] === undefined ? 3478 : Number(m[2]);
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? { host: m[1]!, port } : undefined;
+}

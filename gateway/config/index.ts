@@ -5,7 +5,7 @@ export { envFields, applyEnv } from './env.ts';
 export { demoConfig, DEMO_USERS } from './defaults.ts';
 export { ConfigError } from './errors.ts';
 export { maskSecrets } from './mask.ts';
-export { parseHostPort, formatHostPort, isIpOrCidr, type HostPort } from './address.ts';
+export { parseHostPort, formatHostPort, isIpOrCidr, parseStunServer, type HostPort } from './address.ts';
 export { parseDuration } from './duration.ts';
 
 import type { Config } from './schema.ts';

@@ -4,7 +4,7 @@
  * (directory, sip_stack, log). Objects are strict, so an unknown key is an error naming its path.
  */
 import { z } from 'zod';
-import { isHost, isIpOrCidr, parseHostPort } from './address.ts';
+import { isHost, isIpOrCidr, parseHostPort, parseStunServer } from './address.ts';
 import { parseDuration } from './duration.ts';
 
 const address = (what: string) =>
@@ -44,7 +44,11 @@ const sipClientFields = {
   transport: transport.default('udp'),
   ...rtpRange,
   srtp: z.boolean().default(false),
-  stun_server: z.string().default(''),
+  /** STUN server (host[:port] or stun:host[:port]) asked for our public address, advertised in SDP toward this trunk. '' = none. */
+  stun_server: z
+    .string()
+    .default('')
+    .refine((s) => s.trim() === '' || parseStunServer(s) !== undefined, { message: 'not a STUN server (expected host[:port] or stun:host[:port])' }),
   /** Registration expiry we ask for, in seconds. */
   expires: z.number().int().min(60).max(86400).default(3600),
 };

@@ -19,3 +19,4 @@ export {
 export { rtpRemoteFromNegotiated, srtpFromCrypto } from './sdes-srtp.ts';
 export type { MediaLeg, MediaLegEvents, MediaRtpPacket, MediaSendRtpOptions } from './media-leg.ts';
 export { LatchVerdict, SourceLatch } from './source-latch.ts';
+export { queryMappedAddress, readBindingResponse, bindingRequest, StunError, type StunServer, type MappedAddress, type StunQueryOptions } from './stun-client.ts';

@@ -1,15 +1,16 @@
 /**
  * MediaPolicy: per-leg media limits from configuration, for a leg toward or from one xbridge
- * `server.peers[]` entry — `codecs` (the codecs allowed on that leg, named as xbridge writes them:
+ * `server.peers[]` entry or one trunk — `codecs` (the codecs allowed on that leg, named as xbridge writes them:
  * ulaw/pcmu, alaw/pcma, g722, opus; telephone-event is always allowed; empty = any) and
  * `rtpAddress` (the address advertised in c=/o= of that leg's SDP instead of server.rtp_address;
- * RTP still binds where the port pool binds). The SessionFactory applies it: our offer lists only
+ * RTP still binds where the port pool binds) and, for a trunk with its own RTP range, `ports`. The SessionFactory applies it: our offer lists only
  * the allowed codecs, our answer picks only among them, and an offer with none of them is refused
  * with `SdpNegotiationError` (488 Not Acceptable Here) before any media is allocated.
  * Pure functions only; `peerMediaPolicy` turns a PeerConfig into a policy.
  */
 import type { CodecName } from '../../../media/index.ts';
 import type { PeerConfig } from '../../config/index.ts';
+import type { RtpPortPool } from '../../rtp/index.ts';
 import { SdpNegotiationError } from '../../sip/index.ts';
 import { isWebRtcOffer, offeredCodecs, RTP_CODECS, WEBRTC_CODECS } from './media-session.ts';
 
@@ -21,6 +22,8 @@ export interface MediaPolicy {
   codecs?: readonly string[];
   /** Address advertised in this leg's SDP (c= and o=), overriding server.rtp_address. Must be an IP address. */
   rtpAddress?: string;
+  /** Where this leg's RTP ports come from (a trunk's own rtp_port_min..max). Default: the engine's pool. */
+  ports?: RtpPortPool;
 }
 
 /** xbridge / config codec names → ours. telephone-event maps to itself: it is always allowed. */

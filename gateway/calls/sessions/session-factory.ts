@@ -107,7 +107,7 @@ export class SessionFactory {
     return this.#track(
       await RtpSession.create({
         clock: this.#o.clock,
-        ports: this.#o.ports,
+        ports: policy?.ports ?? this.#o.ports,
         address: policy?.rtpAddress ?? this.#o.rtpAddress,
         codecs: preferring(ours, farCodec as RtpCodec | undefined),
         id,
@@ -136,7 +136,7 @@ export class SessionFactory {
     return this.#track(
       await RtpSession.create({
         clock: this.#o.clock,
-        ports: this.#o.ports,
+        ports: policy?.ports ?? this.#o.ports,
         address: policy?.rtpAddress ?? this.#o.rtpAddress,
         codecs,
         srtp: options.srtp,
