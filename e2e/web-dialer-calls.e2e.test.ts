@@ -187,6 +187,32 @@ describe('web dialer: calls', () => {
       }
     }));
 
+  test('REST hold of a browser call (POST /v1/calls/{id}/hold): the dialer is told it is held, the browser hears nothing; resume brings the audio back', (t) =>
+    withReport(async () => {
+      await aCallsBaresip();
+      await sleep(SETTLE_MS);
+      const list = (await (await fetch(`${gateway.httpUrl}/v1/calls`)).json()) as { calls: Array<{ call_id: string; from: string; status: string }> };
+      const call = list.calls.find((c) => c.from === '1001');
+      assert.ok(call, `1001's call in GET /v1/calls: ${JSON.stringify(list)}`);
+      const post = (what: string) => fetch(`${gateway.httpUrl}/v1/calls/${call.call_id}/${what}`, { method: 'POST' });
+      let r = await post('hold');
+      assert.equal(r.status, 200, await r.text());
+      await a.waitHoldState('remote');
+      const status = ((await (await fetch(`${gateway.httpUrl}/v1/calls/${call.call_id}`)).json()) as { status: string }).status;
+      assert.equal(status, 'on_hold');
+      await sleep(SETTLE_MS);
+      t.diagnostic(assertBrowserSilent(await a.listen(1500), BARESIP_HZ, 'held by REST: 1001 hears baresip'));
+      r = await post('resume');
+      assert.equal(r.status, 200, await r.text());
+      await a.waitHoldState('none');
+      await sleep(SETTLE_MS);
+      t.diagnostic(assertBrowserHears(await a.listen(1500), BARESIP_HZ, [A_HZ], 'resumed by REST: 1001 hears baresip'));
+      const mark = baresip.mark();
+      await sleep(1500);
+      t.diagnostic(assertBaresipHears(baresip.heardSince(mark, [A_HZ, BARESIP_HZ]), A_HZ, BARESIP_HZ, 'resumed by REST: baresip hears 1001'));
+      await aHangsUp();
+    }));
+
   test('the in-call keypad sends DTMF that reaches baresip', (t) =>
     withReport(async () => {
       await aCallsBaresip();

@@ -527,6 +527,35 @@ describe('Call: REST hold', () => {
     r.call.hangup();
   });
 
+  test("while we hold a call neither person hears the other (both directions muted); resume restores them and the API's own mute", async () => {
+    const r = rig();
+    await answer(r);
+    r.call.setMuted('b', true);
+    await r.call.hold('a', true);
+    assert.equal(r.call.bridge?.isMuted('a'), true, 'the held caller is not heard');
+    assert.equal(r.call.bridge?.isMuted('b'), true, 'the held caller hears nothing');
+    r.call.setMuted('b', false); // unmute during hold: still held
+    assert.equal(r.call.bridge?.isMuted('b'), true);
+    await r.call.hold('a', false);
+    assert.equal(r.call.bridge?.isMuted('a'), false);
+    assert.equal(r.call.bridge?.isMuted('b'), false);
+    r.call.setMuted('a', true);
+    await r.call.hold('b', true);
+    await r.call.hold('b', false);
+    assert.equal(r.call.bridge?.isMuted('a'), true, "the API's mute outlives the hold");
+    r.call.hangup();
+  });
+
+  test('a bot holding its caller can still play to it: only the person is muted', async () => {
+    const r = rig();
+    await answer(r);
+    (r.b as unknown as { kind: string }).kind = 'bot';
+    await r.call.hold('a', true);
+    assert.equal(r.call.bridge?.isMuted('a'), true);
+    assert.equal(r.call.bridge?.isMuted('b'), false, "the bot's audio (hold music) reaches the caller");
+    r.call.hangup();
+  });
+
   test('our hold and a remote hold combine: the call is on hold until both are released', async () => {
     const r = rig();
     await answer(r);

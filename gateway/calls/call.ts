@@ -239,6 +239,8 @@ export class Call extends EventEmitter<CallEvents> {
     await leg.setDirection(onHold ? 'sendonly' : 'sendrecv');
     if (this.#ending || this.#heldByUs[side] === onHold) return;
     this.#heldByUs[side] = onHold;
+    this.#syncMute('a');
+    this.#syncMute('b');
     this.emit('hold', side, onHold);
     this.#updateHoldState();
   }
@@ -274,7 +276,20 @@ export class Call extends EventEmitter<CallEvents> {
   /** Mute audio coming from side `from` (for the REST API). */
   setMuted(from: BridgeSide, muted: boolean): void {
     this.#muted[from] = muted;
-    this.#bridge?.setMuted(from, muted);
+    this.#syncMute(from);
+  }
+
+  /**
+   * What the bridge mutes from side `from`: the API's mute, and a person's audio (a SIP phone, a
+   * browser) while we hold the call — the held party must not hear the other side, nor the other
+   * side them. Audio the gateway makes itself (a bot, REST playback, an extension) still passes,
+   * so a bot can play music to a caller it holds.
+   */
+  #syncMute(from: BridgeSide): void {
+    const kind = this.leg(from)?.kind ?? '';
+    const person = kind !== 'bot' && !kind.startsWith('extension');
+    const held = this.#heldByUs.a || this.#heldByUs.b;
+    this.#bridge?.setMuted(from, this.#muted[from] || (held && person));
   }
 
   getStats(): CallStats {
@@ -521,11 +536,11 @@ export class Call extends EventEmitter<CallEvents> {
       onInfoDtmf: (to, digit, ms) => (to === 'a' ? this.a : this.#b)?.sendInfoDtmf(digit, ms),
     });
     bridge.on('dtmf', (from, digit, ms) => this.emit('dtmf', from, digit, ms));
+    this.#bridge = bridge;
     for (const side of ['a', 'b'] as const) {
-      if (this.#muted[side]) bridge.setMuted(side, true);
+      this.#syncMute(side);
       if (this.#taps[side]) bridge.setTap(side, this.#taps[side]);
     }
-    this.#bridge = bridge;
     return true;
   }
 
