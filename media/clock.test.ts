@@ -155,16 +155,43 @@ test('with the real timer: about 50 ticks a second and lateness is measured', as
   assert.ok(st.lateness.p50Ms >= 0 && st.lateness.p50Ms <= st.lateness.p99Ms && st.lateness.p99Ms <= st.lateness.maxMs);
 });
 
-test('a clock nobody listens to does not spin: one timer per tick, no setImmediate turns (idle gateway CPU)', () => {
+test('a clock nobody listens to sleeps (no timer, no setImmediate: idle gateway CPU); a listener wakes it on the same grid', () => {
   const driver = new ManualClockDriver({ startNs: 1_000_000_000n });
   const clock = new MediaClock({ driver });
   clock.start();
   driver.advance(1000);
-  assert.equal(clock.getStats().ticks, 50);
+  assert.equal(clock.getStats().ticks, 0);
+  assert.equal(driver.timeouts, 0);
   assert.equal(driver.immediates, 0);
+  driver.advance(5); // 1005 ms after start: the next tick of the grid is at 1020 ms
   const ticks = record(clock);
-  driver.advance(1000);
-  assert.equal(ticks.length, 50);
+  driver.advance(995);
+  assert.equal(ticks.length, 50, 'ticks 51..100 while listened to');
+  assert.equal(ticks[0]!.index, 51);
+  assert.equal(ticks[0]!.targetMs, 1000 + 1020);
   assert.ok(driver.immediates > 0, 'a listener brings the precise spin back');
+  assert.equal(clock.getStats().skipped, 0, 'sleeping is not skipping');
+  clock.stop();
+});
+
+test('the last listener leaving puts the clock to sleep; one subscribing inside a tick does not arm twice', () => {
+  const driver = new ManualClockDriver({ startNs: 0n });
+  const clock = new MediaClock({ driver, spinMs: 0 });
+  clock.start();
+  let off = () => {};
+  let inner = 0;
+  const first = clock.subscribe(() => {
+    first();
+    off = clock.subscribe(() => inner++); // hand over inside the tick
+  });
+  driver.advance(200);
+  assert.equal(inner, 9, 'the second listener ticks once per period from the next tick on');
+  assert.equal(driver.pending, 1, 'exactly one wake-up armed');
+  off();
+  driver.advance(40); // the armed wake-up fires once more, then nothing
+  const t = driver.timeouts;
+  driver.advance(1000);
+  assert.equal(driver.timeouts, t, 'asleep');
+  assert.equal(driver.pending, 0);
   clock.stop();
 });
