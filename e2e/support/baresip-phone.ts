@@ -25,6 +25,8 @@ export interface BaresipPhoneOptions {
   codecs?: Array<'g711' | 'g722' | 'opus' | 'l16'>;
   /** Register to the gateway (default true). false: an unregistered SIP peer that only dials (a trunk-host peer by IP). */
   register?: boolean;
+  /** Mandatory SDES-SRTP (`module srtp.so`, account `;mediaenc=srtp-mand`): offers and accepts only RTP/SAVP with a=crypto. Default false. */
+  srtp?: boolean;
 }
 
 /** A position in the recording: bytes of the file when it was taken. */
@@ -60,8 +62,9 @@ export class BaresipPhone {
     const answer = o.answer ?? 'auto';
     const register = o.register ?? true;
     const auth = register ? `;auth_pass=${o.password}` : '';
-    const account = `<sip:${o.user}@127.0.0.1:${o.gatewaySipPort};transport=udp>${auth};answermode=${answer === 'auto' ? 'auto' : 'manual'};regint=${register ? 600 : 0}`;
-    const peer = await BaresipPeer.start({ account, sineHz: o.sineHz ?? 440, codecs: o.codecs, sipTrace: true });
+    const srtp = o.srtp ? ';mediaenc=srtp-mand' : '';
+    const account = `<sip:${o.user}@127.0.0.1:${o.gatewaySipPort};transport=udp>${auth};answermode=${answer === 'auto' ? 'auto' : 'manual'};regint=${register ? 600 : 0}${srtp}`;
+    const peer = await BaresipPeer.start({ account, sineHz: o.sineHz ?? 440, codecs: o.codecs, sipTrace: true, extraConfig: o.srtp ? ['module srtp.so'] : [] });
     const phone = new BaresipPhone(peer, o.user);
     if (!register) return phone;
     try {

@@ -23,6 +23,8 @@ export interface BotSceneOptions {
   /** Start baresip as an unregistered peer sending a sine of this frequency. */
   baresipHz?: number;
   decide?: BotWebhooksOptions['decide'];
+  /** Extra environment for the gateway process (e.g. NODE_EXTRA_CA_CERTS to trust a test provider's certificate). */
+  env?: Record<string, string>;
 }
 
 export interface BotScene {
@@ -52,6 +54,7 @@ export async function setUpBotScene(o: BotSceneOptions = {}): Promise<BotScene> 
         webhook: { url: hooks.url, secret, ...o.webhook, ...webhook },
         server: { peers: o.peers ?? [], ...server } as NonNullable<ConfigInput['server']>,
       },
+      env: o.env,
     });
     started.push(() => gateway.stop());
     let baresip: BaresipPhone | undefined;

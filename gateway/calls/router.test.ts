@@ -177,4 +177,18 @@ describe('CallerAuthenticator: trunks', () => {
     const phone = await auth.authenticate(invite({ From: '<sip:1001@127.0.0.1>;tag=3' }), { protocol: 'udp', address: '127.0.0.1', port: 40000 });
     assert.equal(phone.kind, 'challenge');
   });
+
+  test('a TLS trunk without a port is at 5061: a DID in the Request-URI from there is the trunk, from 5060 it is not', async () => {
+    const tls = configSchema.parse({ trunks: [{ name: 'secure', username: 'acct2', password: 'x', host: 'sip.provider.test', transport: 'tls' }] }).trunks!;
+    const auth = new CallerAuthenticator({
+      password: () => undefined,
+      realm: 'patchbay',
+      peers: new PeerAuthorizer([], { realm: 'patchbay' }),
+      trunks: tls,
+      resolve: async () => ['127.0.0.1'],
+    });
+    const did = { ...invite(), uri: 'sip:15550100201@127.0.0.1:5061;transport=tls' };
+    assert.deepEqual(await auth.authenticate(did, { protocol: 'tls', address: '127.0.0.1', port: 5061 }), { kind: 'ok', source: { kind: 'trunk', name: 'secure' } });
+    assert.equal((await auth.authenticate(did, { protocol: 'tls', address: '127.0.0.1', port: 5060 })).kind, 'forbidden');
+  });
 });

@@ -112,7 +112,9 @@ export class CallerAuthenticator {
   async #trunk(request: SipRequest, source: SipEndpoint): Promise<TrunkConfig | undefined> {
     const user = userOf(request.uri);
     for (const t of this.#o.trunks ?? []) {
-      const port = portOf(t.host);
+      // A TLS trunk written without a port is at 5061 (regression: it was compared with 5060, so a
+      // DID in the Request-URI from e.g. `host: sip.provider.com, transport: tls` was not the trunk).
+      const port = portOf(t.host, t.transport === 'tls');
       if (t.username !== user && source.port !== port) continue;
       const host = hostOf(t.host);
       const addresses = isIP(host) ? [host] : await this.#resolve(host);

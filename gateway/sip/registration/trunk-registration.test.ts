@@ -189,3 +189,54 @@ test('explicit undefined options keep their defaults (regression: NaN back-off r
   await settle();
   assert.equal(sends, 2);
 });
+
+test('connectionClosed: a registered trunk registers again (same Call-ID, next CSeq) at once, or minRetryMs after its last success', async () => {
+  const { clock, reg, sent, registrar } = setup();
+  reg.start();
+  await settle();
+  assert.equal(reg.state, 'registered');
+  const n = sent.length;
+  // Right after registering: not before minRetryMs (1 s) has passed since that success.
+  reg.connectionClosed();
+  clock.advance(999);
+  await settle();
+  assert.equal(sent.length, n, 'no REGISTER within minRetryMs of the last success');
+  clock.advance(1);
+  await settle();
+  assert.ok(sent.length > n, 'registered again 1 s after the last success');
+  assert.equal(getHeader(sent[n]!, 'Call-ID'), getHeader(sent[0]!, 'Call-ID'), 'the same registration (Call-ID)');
+  assert.equal(reg.state, 'registered');
+  // Later: at once (a 0 ms timer), and the refresh timer is replaced, not doubled.
+  clock.advance(60_000);
+  await settle();
+  const m = sent.length;
+  reg.connectionClosed();
+  clock.advance(0);
+  await settle();
+  assert.ok(sent.length > m, 'registered again at once');
+  assert.equal(registrar.location.lookup('trunkuser').length, 1);
+  const k = sent.length;
+  clock.advance(refreshDelayMs(600) - 1);
+  await settle();
+  assert.equal(sent.length, k, 'one refresh timer, counted from the new registration');
+});
+
+test('connectionClosed is ignored unless registered (not started, failed and backing off, stopped)', async () => {
+  const { clock, reg, sent, setDown } = setup();
+  reg.connectionClosed();
+  clock.advance(5000);
+  assert.equal(sent.length, 0, 'idle: not started');
+  setDown(true);
+  reg.start();
+  await settle();
+  assert.equal(reg.state, 'failed');
+  reg.connectionClosed();
+  clock.advance(999);
+  await settle();
+  assert.equal(reg.status().failures, 1, 'a failed registration keeps its back-off');
+  await reg.stop();
+  reg.connectionClosed();
+  clock.advance(60_000);
+  await settle();
+  assert.equal(reg.state, 'stopped');
+});

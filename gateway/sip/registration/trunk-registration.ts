@@ -70,7 +70,10 @@ export class TrunkRegistration extends EventEmitter<TrunkRegistrationEvents> {
   #lastError: string | undefined;
   #grantedExpires: number | undefined;
   #expiresAt: number | undefined;
+  /** When the last REGISTER succeeded (this.#now()). */
+  #registeredAt = 0;
   #inFlight: Promise<void> | undefined;
+  #sending = false;
 
   constructor(options: TrunkRegistrationOptions) {
     super();
@@ -89,6 +92,11 @@ export class TrunkRegistration extends EventEmitter<TrunkRegistrationEvents> {
     const params: Record<string, string | null> = options.transport === 'udp' ? {} : { transport: options.transport };
     this.#registrarUri = { scheme: options.transport === 'tls' ? 'sips' : 'sip', host, ...(portText ? { port: Number(portText) } : {}), params, headers: {} };
     this.#aor = { scheme: 'sip', user: options.username, host, params: {}, headers: {} };
+  }
+
+  /** The registrar's URI (the REGISTER's Request-URI): its next hop is where the registration's connection goes. */
+  get registrarUri(): string {
+    return formatUri(this.#registrarUri);
   }
 
   get state(): TrunkRegistrationState {
@@ -131,13 +139,35 @@ export class TrunkRegistration extends EventEmitter<TrunkRegistrationEvents> {
     }
   }
 
+  /**
+   * The TCP/TLS connection this registration was made over has closed (either side closed it: our
+   * idle timeout, the registrar's, a reset). A registrar reaches a connection-oriented client only
+   * over the connection it registered on — our Contact names no port we listen on, and a NAT lets
+   * nothing else in — so until we register again every call to us fails (seen with Kamailio: 477,
+   * "connect … failed", while /health still counted the trunk). Register again now over a new
+   * connection rather than at the next refresh; no sooner than `minRetryMs` after the last success,
+   * so a registrar that drops every connection right away cannot make us loop. Ignored unless
+   * registered with nothing in flight (a failing registration keeps its back-off).
+   */
+  connectionClosed(): void {
+    if (this.#state !== 'registered' || this.#sending) return;
+    this.#schedule(Math.max(0, this.#o.minRetryMs - (this.#now() - this.#registeredAt)));
+  }
+
   #attempt(): void {
     if (this.#state === 'stopped') return;
     if (this.#state !== 'registered') this.#setState('registering');
     const request = this.#buildRequest(this.#expires);
+    this.#sending = true;
     this.#inFlight = this.#o.send(request).then(
-      (res) => this.#onResponse(res),
-      (err: Error) => this.#onFailure(`transport: ${err.message}`),
+      (res) => {
+        this.#sending = false;
+        this.#onResponse(res);
+      },
+      (err: Error) => {
+        this.#sending = false;
+        this.#onFailure(`transport: ${err.message}`);
+      },
     );
   }
 
@@ -154,7 +184,8 @@ export class TrunkRegistration extends EventEmitter<TrunkRegistrationEvents> {
       this.#failures = 0;
       this.#lastError = undefined;
       this.#grantedExpires = granted;
-      this.#expiresAt = this.#now() + granted * 1000;
+      this.#registeredAt = this.#now();
+      this.#expiresAt = this.#registeredAt + granted * 1000;
       this.#setState('registered');
       this.#schedule(refreshDelayMs(granted));
       return;

@@ -107,16 +107,20 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     });
     this.ua.on('error', (err) => options.logger?.warn({ err }, 'SIP user agent error'));
     transport.on('error', (err) => options.logger?.warn({ err }, 'SIP transport error'));
-    transport.on('connectionClosed', (connectionId) => {
+    transport.on('connectionClosed', (connectionId, remote) => {
       for (const aor of this.location.removeByConnection(connectionId)) {
         this.emit('registration', { aor, bindings: this.location.lookup(aor) });
       }
+      // A trunk registered over this connection is unreachable until it registers again.
+      void this.trunks.connectionClosed(remote);
     });
     this.trunks = new Trunks({
       trunks: options.trunks ?? [],
       ua: this.ua,
       minRetryMs: options.trunkRetry?.minMs,
       maxRetryMs: options.trunkRetry?.maxMs,
+      keepAlive: (destination) => transport.keepAlive(destination),
+      keepAliveMs: options.keepaliveIntervalMs ?? 30_000,
       logger: options.logger,
     });
     this.trunks.on('status', (status) => this.emit('trunk', status));

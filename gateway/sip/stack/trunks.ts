@@ -4,11 +4,13 @@
  * client — so after the first challenge, refreshes carry credentials up front. Reports each
  * trunk's status and how many are registered (`sip_trunks` on /health).
  */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { DigestClient } from '../auth/index.ts';
-import { ClientRequest } from '../dialog/index.ts';
+import { ClientRequest, nextHopOfUri, resolveNextHop } from '../dialog/index.ts';
 import { formatUri } from '../message/index.ts';
-import type { SipRequest, SipResponse } from '../message/types.ts';
+import type { SipEndpoint, SipRequest, SipResponse } from '../message/types.ts';
 import { TrunkRegistration, type TrunkRegistrationStatus } from '../registration/index.ts';
 import type { UserAgent } from '../ua/index.ts';
 import type { StackLogger, TrunkSettings } from './options.ts';
@@ -20,6 +22,14 @@ export interface TrunksOptions {
   minRetryMs?: number;
   /** Longest retry delay (ms). Default 300 000. */
   maxRetryMs?: number;
+  /**
+   * Sends a keep-alive toward a registered trunk's registrar (TransportLayer.keepAlive fits), every
+   * `keepAliveMs`, so the flow our binding lives on stays open through NATs and idle timers.
+   * Default none.
+   */
+  keepAlive?: (destination: SipEndpoint) => Promise<unknown>;
+  /** How often (ms). Default 30 000; 0 disables. */
+  keepAliveMs?: number;
   logger?: StackLogger;
 }
 
@@ -30,10 +40,13 @@ export interface TrunksEvents {
 
 export class Trunks extends EventEmitter<TrunksEvents> {
   readonly #registrations = new Map<string, TrunkRegistration>();
+  readonly #o: TrunksOptions;
+  #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
 
   constructor(options: TrunksOptions) {
     super();
+    this.#o = options;
     const { ua, logger } = options;
     for (const trunk of options.trunks) {
       const auth = new DigestClient({ credentials: { username: trunk.username, password: trunk.password } });
@@ -68,10 +81,26 @@ export class Trunks extends EventEmitter<TrunksEvents> {
     }
   }
 
-  /** Starts every registration (idempotent). */
+  /** Starts every registration (idempotent), and the keep-alives. */
   start(): void {
     if (this.#stopped) return;
     for (const r of this.#registrations.values()) r.start();
+    const every = this.#o.keepAliveMs ?? 30_000;
+    if (this.#o.keepAlive && every > 0 && !this.#keepAliveTimer && this.#registrations.size > 0) {
+      this.#keepAliveTimer = setInterval(() => void this.#sendKeepAlives(), every);
+      this.#keepAliveTimer.unref();
+    }
+  }
+
+  async #sendKeepAlives(): Promise<void> {
+    for (const r of this.#registrations.values()) {
+      if (!r.registered) continue;
+      try {
+        await this.#o.keepAlive!(await resolveNextHop(nextHopOfUri(r.registrarUri)));
+      } catch (err) {
+        this.#o.logger?.debug?.({ trunk: r.status().name, err: (err as Error).message }, 'trunk keep-alive not sent');
+      }
+    }
   }
 
   /** The registration of one trunk. */
@@ -91,10 +120,32 @@ export class Trunks extends EventEmitter<TrunksEvents> {
     return n;
   }
 
+  /**
+   * A TCP/TLS connection closed (the transport layer's 'connectionClosed'). When it went to a
+   * trunk's registrar (same transport, address and port as the REGISTER's next hop), that trunk
+   * registers again at once: its binding is reachable only over that connection (see
+   * TrunkRegistration.connectionClosed). UDP trunks have no connection to lose.
+   */
+  async connectionClosed(remote: SipEndpoint): Promise<void> {
+    if (this.#stopped || (remote.protocol !== 'tcp' && remote.protocol !== 'tls')) return;
+    const address = remote.address.replace(/^::ffff:/i, '');
+    for (const r of this.#registrations.values()) {
+      try {
+        const hop = nextHopOfUri(r.registrarUri);
+        if (hop.protocol !== remote.protocol || hop.port !== remote.port) continue;
+        const addresses = isIP(hop.host) ? [hop.host] : (await lookup(hop.host, { all: true })).map((a) => a.address);
+        if (addresses.includes(address)) r.connectionClosed();
+      } catch {
+        /* an unresolvable registrar: its next REGISTER reports that */
+      }
+    }
+  }
+
   /** Stops refreshing and unregisters every trunk (best effort, bounded by the REGISTER timeout); idempotent. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    clearInterval(this.#keepAliveTimer);
     await Promise.all([...this.#registrations.values()].map((r) => r.stop()));
   }
 }

@@ -213,6 +213,46 @@ describe('TCP transport', () => {
     );
   });
 
+  it('keepAlive: a CRLFCRLF ping over the open connection (a pong back is swallowed); never dials; UDP sends a datagram', async () => {
+    const received: Buffer[] = [];
+    const raw = createServer((socket) => {
+      socket.on('data', (d) => {
+        received.push(d);
+        if (d.toString() === '\r\n\r\n') socket.write('\r\n'); // the registrar's pong
+      });
+    });
+    raw.listen(0, '127.0.0.1');
+    await once(raw, 'listening');
+    const port = (raw.address() as { port: number }).port;
+    try {
+      const { layer } = await tcpLayer();
+      const got = collect(layer);
+      const dest = { protocol: 'tcp' as const, address: '127.0.0.1', port };
+      assert.equal(await layer.keepAlive(dest), false, 'no connection yet: nothing is dialled');
+      await layer.send(message('ka', 'SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKka'), dest);
+      assert.equal(await layer.keepAlive(dest), true);
+      const deadline = Date.now() + 5000;
+      while (!Buffer.concat(received).toString().endsWith('\r\n\r\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(Buffer.concat(received).toString().endsWith('hello ka\r\n\r\n'), 'the ping follows the request on the same connection');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(got.got.length, 0, 'the pong is no message');
+      assert.equal(layer.getStats().connections, 1);
+
+      const udp = new TransportLayer();
+      layers.push(udp);
+      await udp.listen({ udp: { host: '127.0.0.1', port: 0 } });
+      const { createSocket } = await import('node:dgram');
+      const sink = createSocket('udp4');
+      await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+      const datagram = once(sink, 'message');
+      assert.equal(await udp.keepAlive({ protocol: 'udp', address: '127.0.0.1', port: sink.address().port }), true);
+      assert.equal(String((await datagram)[0]), '\r\n\r\n');
+      sink.close();
+    } finally {
+      raw.close();
+    }
+  });
+
   it('releases the listening port on close', async () => {
     const { layer, port } = await tcpLayer();
     const client: Socket = connect(port, '127.0.0.1');

@@ -200,6 +200,27 @@ export class TransportLayer extends EventEmitter<TransportLayerEvents> {
     }
   }
 
+  /**
+   * A keep-alive toward `destination` (RFC 5626 §4.4.1 / §3.5.1): a CRLFCRLF ping over the open
+   * TCP/TLS connection to it (the peer answers with a CRLF pong, and both sides see traffic, so
+   * neither idle timer nor a NAT drops the flow), or a CRLFCRLF datagram over UDP (it keeps a NAT
+   * binding open; receivers ignore it). Never opens a connection: false when there is none.
+   */
+  async keepAlive(destination: SipEndpoint): Promise<boolean> {
+    if (this.#closed) return false;
+    const ping = Buffer.from('\r\n\r\n');
+    if (destination.protocol === 'udp') {
+      if (!this.#udp) return false;
+      await this.#udp.send(ping, destination.address, destination.port);
+      return true;
+    }
+    if (destination.protocol !== 'tcp' && destination.protocol !== 'tls') return false;
+    const connection = this.#registry.byAddress(destination.protocol, destination.address, destination.port);
+    if (!connection) return false;
+    await connection.send(ping);
+    return true;
+  }
+
   /** Whether a connection with this id is open. */
   hasConnection(connectionId: string): boolean {
     return this.#registry.byId(connectionId) !== undefined;

@@ -1,0 +1,445 @@
+/**
+ * e2e harness: Kamailio (Debian `kamailio` + `kamailio-tls-modules`, 5.6) as a SIP trunk provider
+ * on 127.0.0.1 — what the gateway meets at a real carrier: a registrar over TLS with Digest for
+ * one trunk account (fixed password in the cfg, no database; usrloc in memory), and a proxy that
+ *  - delivers INVITEs to the account's DIDs (or its username) to the registered contact — the
+ *    Request-URI is the contact, or for the second DID the contact with the DID as user — over the
+ *    gateway's own TLS connection (the gateway dials out and listens on no TLS port: the provider
+ *    reaches it the way providers reach any TLS client, by the address the REGISTER came from);
+ *  - forwards INVITEs to any other number, from the gateway (407 Digest first), to one fixed SIP
+ *    UA over UDP (baresip: the "PSTN" side, trusted by its address, no registration);
+ *  - record-routes, so in-dialog requests (ACK, BYE, re-INVITE) pass through it.
+ * A throwaway self-signed certificate (subjectAltName IP:127.0.0.1) is made with `openssl`; point
+ * the gateway at it with NODE_EXTRA_CA_CERTS=`certPath`. Kamailio runs in the foreground
+ * (`-DD -E`), its log (stderr) is kept for failure reports, and after every successful REGISTER
+ * the cfg logs the usrloc record (`USRLOC …` lines, see `registrations()`).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePorts } from '../../testing/free-port.ts';
+
+const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules/';
+
+export interface KamailioOptions {
+  /** The trunk account the gateway registers as (Digest username). Default 'patchbay-trunk'. */
+  username?: string;
+  password?: string;
+  /** The DID the provider routes to the account's registration (Request-URI: the registered contact). Default '15550100200'. */
+  did?: string;
+  /** A second DID, delivered the other common way: the registered contact with the DID as its user part. Default '15550100201'. */
+  didInRuri?: string;
+  /** Digest realm. Default 'kamailio.test'. */
+  realm?: string;
+  /** The SIP UA other numbers are forwarded to (UDP on 127.0.0.1), and the only source trusted without Digest. */
+  uaPort: number;
+  /** Ports to listen on (UDP, TLS); default: free ones (see `KamailioServer.ports()`). */
+  udpPort?: number;
+  tlsPort?: number;
+  /** Kamailio closes a TCP/TLS connection idle this long (tcp_connection_lifetime, tls connection_timeout). Default 3700 s (longer than a registration). */
+  idleCloseSec?: number;
+  /** How long to wait for Kamailio to answer. Default 15 s. */
+  startTimeoutMs?: number;
+}
+
+/** One usrloc record, as the cfg logs it after a successful REGISTER. */
+export interface KamailioBinding {
+  aor: string;
+  /** Contact URI as the gateway registered it. */
+  contact: string;
+  /** Where the REGISTER really came from (fix_nated_register), e.g. `sip:127.0.0.1:41234;transport=tls`. */
+  received: string;
+  /** Kamailio's socket the binding is tied to, e.g. `tls:127.0.0.1:5061`. */
+  socket: string;
+  /** When the binding lapses (Unix time, seconds). */
+  expiresAt: number;
+  /** proto:ip:port the REGISTER arrived from. */
+  source: string;
+}
+
+/**
+ * The Kamailio cfg. Kept small: each block says what a provider does there and why. `#!define`
+ * values are substituted by Kamailio's preprocessor.
+ */
+export function kamailioCfg(o: { udpPort: number; tlsPort: number; uaPort: number; username: string; password: string; did: string; didInRuri: string; realm: string; idleCloseSec: number; tlsCfg: string }): string {
+  return `#!KAMAILIO
+# Patchbay e2e: a trunk provider in miniature (registrar + Digest + proxy), no database.
+#!define TRUNK_USER "${o.username}"
+#!define TRUNK_PASS "${o.password}"
+#!define TRUNK_DID "${o.did}"
+#!define TRUNK_DID_RURI "${o.didInRuri}"
+#!define REALM "${o.realm}"
+#!define UA_PORT ${o.uaPort}
+#!define UA_HOSTPORT "127.0.0.1:${o.uaPort}"
+#!define TRUNK_AOR "sip:${o.username}@127.0.0.1"
+#!define FLT_NATS 5
+#!define FLB_NATB 6
+
+debug=2
+log_stderror=yes
+children=2
+tcp_children=2
+auto_aliases=no
+listen=udp:127.0.0.1:${o.udpPort}
+listen=tls:127.0.0.1:${o.tlsPort}
+enable_tls=yes
+# How long an idle TCP/TLS connection is kept. Calls to the gateway ride on the connection it
+# registered over, so by default longer than its registration; short to play a provider that
+# drops idle connections (Kamailio's own default is 120 s).
+tcp_connection_lifetime=${o.idleCloseSec}
+mpath="${MODULES}"
+
+loadmodule "kex.so"
+# tm before sl: sl binds to tm when it starts.
+loadmodule "tm.so"
+loadmodule "tmx.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "auth.so"
+loadmodule "nathelper.so"
+loadmodule "tls.so"
+
+modparam("tls", "config", "${o.tlsCfg}")
+# The TLS side of tcp_connection_lifetime.
+modparam("tls", "connection_timeout", ${o.idleCloseSec})
+# usrloc in memory only.
+modparam("usrloc", "db_mode", 0)
+modparam("usrloc", "nat_bflag", FLB_NATB)
+# Where a REGISTER really came from is saved with the binding; lookup() sends there.
+modparam("nathelper|registrar", "received_avp", "$avp(RECEIVED)")
+modparam("registrar", "min_expires", 60)
+
+request_route {
+	xlog("L_NOTICE", "REQ $rm $ru from $proto:$si:$sp\\n");
+	if (!mf_process_maxfwd_header("10")) {
+		sl_send_reply("483", "Too Many Hops");
+		exit;
+	}
+	force_rport();
+
+	# NAT detection (Via address or port differs from the source). A TLS client is always
+	# "behind NAT" in this sense: its connection comes from an ephemeral port, not from the
+	# port in its Via/Contact — so remember the real source (REGISTER) or tag its Contact with it.
+	if (nat_uac_test("18")) {
+		if (is_method("REGISTER")) {
+			fix_nated_register();
+		} else if (is_first_hop()) {
+			set_contact_alias();
+		}
+		setflag(FLT_NATS);
+	}
+
+	# In-dialog requests follow the Record-Route path; a Contact alias names the real flow.
+	if (has_totag()) {
+		if (loose_route()) {
+			if (!isdsturiset()) handle_ruri_alias();
+			route(RELAY);
+		}
+		if (is_method("ACK")) {
+			if (t_check_trans()) route(RELAY);
+			exit;
+		}
+		sl_send_reply("404", "Not here");
+		exit;
+	}
+	if (is_method("CANCEL")) {
+		if (t_check_trans()) route(RELAY);
+		exit;
+	}
+	if (!is_method("ACK")) t_check_trans();
+	remove_hf("Route");
+
+	if (is_method("REGISTER")) route(REGISTRAR);
+	if (is_method("OPTIONS") && uri == myself && $rU == $null) {
+		sl_send_reply("200", "Keepalive");
+		exit;
+	}
+	if (!is_method("INVITE")) {
+		sl_send_reply("405", "Method Not Allowed");
+		exit;
+	}
+	record_route();
+
+	# From the "PSTN" (the UA at its fixed address): trusted by address, like a carrier
+	# interconnect. The trunk's DIDs (or its account name) go to the registered gateway.
+	if ($si == "127.0.0.1" && $sp == UA_PORT && $proto == "udp") {
+		if ($rU == TRUNK_DID || $rU == TRUNK_DID_RURI || $rU == TRUNK_USER) route(TO_TRUNK);
+		sl_send_reply("404", "No Such Number");
+		exit;
+	}
+
+	# Anyone else is the trunk customer: it must prove the account (407, then Proxy-Authorization).
+	if (!pv_proxy_authenticate(REALM, TRUNK_PASS, "0")) {
+		proxy_challenge(REALM, "1");
+		exit;
+	}
+	if ($au != TRUNK_USER) {
+		sl_send_reply("403", "Forbidden");
+		exit;
+	}
+	consume_credentials();
+	xlog("L_NOTICE", "OUTBOUND $au calls $rU from $fu\\n");
+	$ru = "sip:" + $rU + "@" + UA_HOSTPORT;
+	route(RELAY);
+}
+
+route[REGISTRAR] {
+	if (!pv_www_authenticate(REALM, TRUNK_PASS, "0")) {
+		www_challenge(REALM, "1");
+		exit;
+	}
+	if ($au != TRUNK_USER || $tU != $au) {
+		sl_send_reply("403", "Forbidden");
+		exit;
+	}
+	consume_credentials();
+	if (isflagset(FLT_NATS)) setbflag(FLB_NATB);
+	if (!save("location")) {
+		sl_reply_error();
+		exit;
+	}
+	if (reg_fetch_contacts("location", "$tu", "gw")) {
+		xlog("L_NOTICE", "USRLOC aor=$tu contact=$(ulc(gw=>addr)[0]) received=$(ulc(gw=>received)[0]) socket=$(ulc(gw=>socket)[0]) expires=$(ulc(gw=>expires)[0]) source=$proto:$si:$sp\\n");
+	}
+	exit;
+}
+
+route[TO_TRUNK] {
+	# The account's registered contact becomes the Request-URI; $du the received address (its
+	# TLS connection). The dialled number stays in To.
+	$var(dialled) = $rU;
+	if (!lookup("location", TRUNK_AOR)) {
+		sl_send_reply("480", "Temporarily Unavailable");
+		exit;
+	}
+	# Providers as often put the DID itself in the Request-URI (user part of the contact): the second DID.
+	if ($var(dialled) == TRUNK_DID_RURI) $rU = $var(dialled);
+	xlog("L_NOTICE", "INBOUND to $tU delivered to $ru via $du\\n");
+	t_on_reply("FROM_TRUNK");
+	route(RELAY);
+}
+
+onreply_route[FROM_TRUNK] {
+	# Replies from the gateway: tag its Contact with the real flow, for in-dialog requests to it.
+	if (is_present_hf("Contact")) set_contact_alias();
+}
+
+route[RELAY] {
+	if (!t_relay()) sl_reply_error();
+	exit;
+}
+`;
+}
+
+export class KamailioServer {
+  readonly udpPort: number;
+  readonly tlsPort: number;
+  readonly uaPort: number;
+  readonly username: string;
+  readonly password: string;
+  readonly did: string;
+  readonly didInRuri: string;
+  readonly realm: string;
+  readonly dir: string;
+  readonly certPath: string;
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<number | null>;
+  #log = '';
+
+  private constructor(child: ChildProcess, dir: string, o: Required<Omit<KamailioOptions, 'startTimeoutMs'>>) {
+    this.#child = child;
+    this.dir = dir;
+    this.certPath = join(dir, 'cert.pem');
+    this.udpPort = o.udpPort;
+    this.tlsPort = o.tlsPort;
+    this.uaPort = o.uaPort;
+    this.username = o.username;
+    this.password = o.password;
+    this.did = o.did;
+    this.didInRuri = o.didInRuri;
+    this.realm = o.realm;
+    child.stdout!.on('data', (d: Buffer) => (this.#log += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.#log += d.toString()));
+    this.#exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Two free ports (UDP, TLS), for callers that must know them before `start` (to point a UA at it). */
+  static async ports(): Promise<{ udpPort: number; tlsPort: number }> {
+    const [udpPort, tlsPort] = (await freePorts(2)) as [number, number];
+    return { udpPort, tlsPort };
+  }
+
+  static async start(options: KamailioOptions): Promise<KamailioServer> {
+    const ports = options.udpPort !== undefined && options.tlsPort !== undefined ? { udpPort: options.udpPort, tlsPort: options.tlsPort } : await KamailioServer.ports();
+    const o = {
+      username: options.username ?? 'patchbay-trunk',
+      password: options.password ?? 'kamailio-e2e-secret',
+      did: options.did ?? '15550100200',
+      didInRuri: options.didInRuri ?? '15550100201',
+      idleCloseSec: options.idleCloseSec ?? 3700,
+      realm: options.realm ?? 'kamailio.test',
+      uaPort: options.uaPort,
+      ...ports,
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'patchbay-kamailio-'));
+    const certPath = join(dir, 'cert.pem');
+    const keyPath = join(dir, 'key.pem');
+    try {
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath,
+          '-days', '1', '-subj', '/CN=kamailio.test', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        { stdio: 'ignore' },
+      );
+      const tlsCfg = join(dir, 'tls.cfg');
+      writeFileSync(
+        tlsCfg,
+        [
+          '# The provider side of the trunk: our throwaway certificate; no client certificates.',
+          '[server:default]',
+          'method = TLSv1.2+',
+          'verify_certificate = no',
+          'require_certificate = no',
+          `private_key = ${keyPath}`,
+          `certificate = ${certPath}`,
+          '',
+          '[client:default]',
+          'method = TLSv1.2+',
+          'verify_certificate = no',
+          'require_certificate = no',
+          '',
+        ].join('\n'),
+      );
+      const cfg = join(dir, 'kamailio.cfg');
+      writeFileSync(cfg, kamailioCfg({ ...o, tlsCfg }));
+      execFileSync('kamailio', ['-c', '-f', cfg, '-L', MODULES, '-Y', dir], { stdio: 'pipe' });
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      const e = err as { stderr?: Buffer; message: string };
+      throw new Error(`kamailio setup failed: ${e.message}\n${e.stderr?.toString() ?? ''}`);
+    }
+    // Own process group, so a stuck Kamailio can be killed with all its worker processes.
+    const child = spawn('kamailio', ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-Y', dir, '-m', '64', '-M', '8'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const kam = new KamailioServer(child, dir, o);
+    try {
+      await kam.#waitReady(options.startTimeoutMs ?? 15_000);
+    } catch (err) {
+      await kam.stop();
+      throw err;
+    }
+    return kam;
+  }
+
+  /** Everything Kamailio logged (stderr). */
+  get log(): string {
+    return this.#log;
+  }
+
+  logTail(n = 60): string {
+    return this.#log.trimEnd().split('\n').slice(-n).join('\n');
+  }
+
+  /** The AOR host:port the gateway registers to, over TLS. */
+  get tlsHost(): string {
+    return `127.0.0.1:${this.tlsPort}`;
+  }
+
+  /** usrloc records logged after each successful REGISTER, oldest first. */
+  registrations(): KamailioBinding[] {
+    const re = /USRLOC aor=(\S+) contact=(\S+) received=(\S*) socket=(\S+) expires=(\d+) source=(\S+)/g;
+    return [...this.#log.matchAll(re)].map((m) => ({ aor: m[1]!, contact: m[2]!, received: m[3]!, socket: m[4]!, expiresAt: Number(m[5]), source: m[6]! }));
+  }
+
+  /** Waits for the TLS listener and for an answer to OPTIONS over UDP (every worker is up). */
+  async #waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      if (this.#child.exitCode !== null) throw new Error(`kamailio exited with ${this.#child.exitCode}:\n${this.logTail()}`);
+      try {
+        await tcpOpen(this.tlsPort);
+        if (/^SIP\/2\.0 200/.test(await udpOptions(this.udpPort))) return;
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`kamailio not ready within ${timeoutMs} ms (${last}):\n${this.logTail()}`);
+  }
+
+  /** SIGTERM (Kamailio stops its workers), SIGKILL to the group after 5 s; removes the temp dir. Idempotent. */
+  async stop(): Promise<number | null> {
+    const child = this.#child;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }, 5000);
+      await this.#exited;
+      clearTimeout(t);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+    return this.#exited;
+  }
+}
+
+function tcpOpen(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve();
+    });
+    s.once('error', reject);
+  });
+}
+
+/** One OPTIONS over UDP; resolves with the first line of the answer (rejects after 1 s). */
+function udpOptions(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    const done = (f: () => void) => {
+      clearTimeout(timer);
+      s.close();
+      f();
+    };
+    const timer = setTimeout(() => done(() => reject(new Error('no answer to OPTIONS'))), 1000);
+    s.once('error', (err) => done(() => reject(err)));
+    s.on('message', (m) => done(() => resolve(m.toString().split('\r\n')[0]!)));
+    s.bind(0, '127.0.0.1', () => {
+      const { port: local } = s.address();
+      const branch = `z9hG4bK${Math.random().toString(36).slice(2)}`;
+      const msg = [
+        `OPTIONS sip:127.0.0.1:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=${branch};rport`,
+        'Max-Forwards: 70',
+        `From: <sip:probe@127.0.0.1>;tag=${branch.slice(7)}`,
+        `To: <sip:127.0.0.1:${port}>`,
+        `Call-ID: ${branch}@probe`,
+        'CSeq: 1 OPTIONS',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      s.send(msg, port, '127.0.0.1');
+    });
+  });
+}
