@@ -47,6 +47,27 @@ function assertSdes(text: string, what: string): void {
   assert.match(text, /^a=crypto:\d+ AES_CM_128_HMAC_SHA1_(80|32) inline:/m, `${what}: an a=crypto line\n${text}`);
 }
 
+/** The provider side and the gateway: baresip (the PSTN), Kamailio in front of it, and a gateway with one TLS + SRTP trunk at Kamailio. */
+async function startProvider(idleCloseSec?: number): Promise<{ kam: KamailioServer; baresip: BaresipPhone; scene: BotScene }> {
+  const ports = await KamailioServer.ports();
+  // baresip first (Kamailio needs its port): it sends to and gets calls from Kamailio's UDP port.
+  const baresip = await BaresipPhone.start({ user: PSTN_NUMBER, password: '', gatewaySipPort: ports.udpPort, sineHz: PSTN_HZ, register: false, srtp: true });
+  let kam: KamailioServer | undefined;
+  try {
+    kam = await KamailioServer.start({ uaPort: baresip.peer.sipPort, ...ports, ...(idleCloseSec !== undefined ? { idleCloseSec } : {}) });
+    const scene = await setUpBotScene({
+      config: { trunks: [{ name: TRUNK, username: kam.username, password: kam.password, host: kam.tlsHost, transport: 'tls', srtp: true }] },
+      env: { NODE_EXTRA_CA_CERTS: kam.certPath },
+      decide: () => ({ action: 'accept', stream: true }),
+    });
+    return { kam, baresip, scene };
+  } catch (err) {
+    await kam?.stop();
+    await baresip.stop();
+    throw err;
+  }
+}
+
 describe('a TLS + SRTP trunk at Kamailio, baresip on the far side', () => {
   let kam: KamailioServer;
   let baresip: BaresipPhone;
@@ -54,21 +75,7 @@ describe('a TLS + SRTP trunk at Kamailio, baresip on the far side', () => {
   const bots: BotSocket[] = [];
 
   before(async () => {
-    const ports = await KamailioServer.ports();
-    // baresip first (Kamailio needs its port): it sends to and gets calls from Kamailio's UDP port.
-    baresip = await BaresipPhone.start({ user: PSTN_NUMBER, password: '', gatewaySipPort: ports.udpPort, sineHz: PSTN_HZ, register: false, srtp: true });
-    try {
-      kam = await KamailioServer.start({ uaPort: baresip.peer.sipPort, ...ports });
-      scene = await setUpBotScene({
-        config: { trunks: [{ name: TRUNK, username: kam.username, password: kam.password, host: kam.tlsHost, transport: 'tls', srtp: true }] },
-        env: { NODE_EXTRA_CA_CERTS: kam.certPath },
-        decide: () => ({ action: 'accept', stream: true }),
-      });
-    } catch (err) {
-      await kam?.stop();
-      await baresip.stop();
-      throw err;
-    }
+    ({ kam, baresip, scene } = await startProvider());
   });
   after(async () => {
     for (const b of bots) b.close();
@@ -279,20 +286,7 @@ describe('a TLS trunk at a provider that drops idle connections (Kamailio closes
   let scene: BotScene;
 
   before(async () => {
-    const ports = await KamailioServer.ports();
-    baresip = await BaresipPhone.start({ user: PSTN_NUMBER, password: '', gatewaySipPort: ports.udpPort, sineHz: PSTN_HZ, register: false, srtp: true });
-    try {
-      kam = await KamailioServer.start({ uaPort: baresip.peer.sipPort, ...ports, idleCloseSec: 4 });
-      scene = await setUpBotScene({
-        config: { trunks: [{ name: TRUNK, username: kam.username, password: kam.password, host: kam.tlsHost, transport: 'tls', srtp: true }] },
-        env: { NODE_EXTRA_CA_CERTS: kam.certPath },
-        decide: () => ({ action: 'accept', stream: true }),
-      });
-    } catch (err) {
-      await kam?.stop();
-      await baresip.stop();
-      throw err;
-    }
+    ({ kam, baresip, scene } = await startProvider(4));
   });
   after(async () => {
     await scene?.close();
