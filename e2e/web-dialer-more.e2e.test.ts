@@ -308,3 +308,59 @@ describe('web dialer: microphone blocked, busy, device pickers, notifications', 
       ));
   });
 });
+
+describe('web dialer: call quality from getStats (Twilio SDK thresholds)', () => {
+  let gateway: GatewayProcess;
+  let silentBrowser: TestBrowser;
+  let toneBrowser: TestBrowser;
+  let silent: Dialer;
+  let talking: Dialer;
+
+  before(async () => {
+    gateway = await GatewayProcess.start();
+    // Frequency 0: the fake microphone plays digital silence (a mic that is plugged in but dead).
+    [silentBrowser, toneBrowser] = await Promise.all([launchTestBrowser(0), launchTestBrowser(A_HZ)]);
+    silent = await Dialer.open(silentBrowser.browser, gateway.httpUrl);
+    talking = await Dialer.open(toneBrowser.browser, gateway.httpUrl);
+    await silent.signIn('1004', passwordOf('1004'));
+    await talking.signIn('1005', passwordOf('1005'));
+  });
+  after(async () => {
+    await silentBrowser?.close();
+    await toneBrowser?.close();
+    await gateway?.stop();
+  });
+
+  /** The quality indicator as shown: bars, warnings (data attributes) and the words the person reads. */
+  async function quality(d: Dialer): Promise<{ bars: number; warnings: string[]; text: string; shown: string }> {
+    const q = d.byId('quality');
+    const warnings = ((await q.getAttribute('data-warnings')) ?? '').split(' ').filter(Boolean);
+    const shown = (await d.byId('quality-warnings').textContent({ timeout: 200 }).catch(() => '')) ?? '';
+    return { bars: Number(await q.getAttribute('data-bars')), warnings, text: ((await q.textContent()) ?? '').replace(/\s+/g, ' ').trim(), shown: shown.trim() };
+  }
+
+  test('a silent microphone is warned about within ~10 s; a talking one on the same calls is not, and a loopback call rates excellent', async (t) => {
+    await Promise.all([silent.dial('echo'), talking.dial('echo')]);
+    await Promise.all([silent.waitCallState('active'), talking.waitCallState('active')]);
+    const deadline = Date.now() + 25_000;
+    let s = await quality(silent);
+    while (!s.warnings.includes('silent-microphone') && Date.now() < deadline) {
+      await sleep(500);
+      s = await quality(silent);
+    }
+    t.diagnostic(`silent mic: ${JSON.stringify(s)}`);
+    assert.ok(s.warnings.includes('silent-microphone'), `the silent microphone is warned about: ${JSON.stringify(s)}`);
+    assert.match(s.shown, /microphone is silent/i, 'in words the person reads');
+    assert.equal(await silent.byId('quality-warnings').getAttribute('role'), 'status');
+    const k = await quality(talking);
+    t.diagnostic(`talking mic: ${JSON.stringify(k)}`);
+    assert.deepEqual(k.warnings, [], 'no warning for a microphone that carries a tone, on loopback');
+    assert.equal(k.bars, 4, 'loopback: excellent');
+    assert.match(k.text, /Quality: excellent — \d+ ms RTT, \d+ ms jitter, \d+\.\d % loss/);
+    // Muting suspends the silent-microphone check (a muted mic is silent on purpose).
+    await talking.toggleMute();
+    await sleep(12_000);
+    assert.deepEqual((await quality(talking)).warnings, [], 'muted for 12 s: no silent-microphone warning');
+    await Promise.all([silent.hangup(), talking.hangup()]);
+  });
+});
