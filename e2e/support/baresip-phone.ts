@@ -16,8 +16,10 @@ export interface BaresipPhoneOptions {
   /** Demo user to register as (e.g. '1002'). */
   user: string;
   password: string;
-  /** The gateway's SIP port on 127.0.0.1. */
+  /** The gateway's SIP port on 127.0.0.1 (or the port of `domain`). */
   gatewaySipPort: number;
+  /** Host of the account's AOR (its registrar/proxy), when not the gateway on 127.0.0.1 — e.g. a PBX on 127.0.0.2. Default '127.0.0.1'. */
+  domain?: string;
   /** Sine the phone sends. Default 440 Hz. */
   sineHz?: number;
   /** 'auto' answers incoming calls at once (default); 'manual' waits for `accept`. */
@@ -63,7 +65,7 @@ export class BaresipPhone {
     const register = o.register ?? true;
     const auth = register ? `;auth_pass=${o.password}` : '';
     const srtp = o.srtp ? ';mediaenc=srtp-mand' : '';
-    const account = `<sip:${o.user}@127.0.0.1:${o.gatewaySipPort};transport=udp>${auth};answermode=${answer === 'auto' ? 'auto' : 'manual'};regint=${register ? 600 : 0}${srtp}`;
+    const account = `<sip:${o.user}@${o.domain ?? '127.0.0.1'}:${o.gatewaySipPort};transport=udp>${auth};answermode=${answer === 'auto' ? 'auto' : 'manual'};regint=${register ? 600 : 0}${srtp}`;
     const peer = await BaresipPeer.start({ account, sineHz: o.sineHz ?? 440, codecs: o.codecs, sipTrace: true, extraConfig: o.srtp ? ['module srtp.so'] : [] });
     const phone = new BaresipPhone(peer, o.user);
     if (!register) return phone;

@@ -13,6 +13,15 @@
  * the gateway at it with NODE_EXTRA_CA_CERTS=`certPath`. Kamailio runs in the foreground
  * (`-DD -E`), its log (stderr) is kept for failure reports, and after every successful REGISTER
  * the cfg logs the usrloc record (`USRLOC …` lines, see `registrations()`).
+ *
+ * A second mode, `KamailioServer.start({ mode: 'pbx', … })` → `KamailioPbx`: Kamailio as an office
+ * PBX/proxy that is a trunk-host PEER of the gateway (the gateway trusts it by IP): UDP only, on
+ * 127.0.0.2 (all of 127/8 is loopback, so the gateway tells it apart from the phones on 127.0.0.1
+ * by address), with an office-side port (the phones') and a gateway-side port (the peer's), so it
+ * record-routes every dialog between them twice; no registrar and no auth. Its extensions are SIP
+ * UAs at fixed addresses (baresip on 127.0.0.1); every other number dialled by anyone but the
+ * gateway is the gateway's. Every request (with the port it reached and its Route headers, see
+ * `KamailioPbx.requests()`) and every relayed reply is logged (`REQ …`, `REPLY …`).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -241,107 +250,142 @@ route[RELAY] {
 `;
 }
 
-export class KamailioServer {
-  readonly udpPort: number;
-  readonly tlsPort: number;
-  readonly uaPort: number;
-  readonly username: string;
-  readonly password: string;
-  readonly did: string;
-  readonly didInRuri: string;
-  readonly realm: string;
+/** Kamailio as an office PBX/proxy in front of SIP phones, a trunk-host peer of the gateway. */
+export interface KamailioPbxOptions {
+  mode: 'pbx';
+  /** The loopback address it listens on (UDP). Default '127.0.0.2': not the phones' 127.0.0.1. */
+  address?: string;
+  /** The office side, where the phones send (UDP); default a free port (see `KamailioServer.ports()`). */
+  udpPort?: number;
+  /**
+   * The gateway side: the port the gateway's peer config names, and the socket Kamailio uses
+   * toward it (UDP); default a free port. Two sockets make Kamailio record-route twice (one entry
+   * per interface), so route-set order matters: a UA that gets it wrong sends in-dialog requests
+   * to the wrong interface.
+   */
+  peerPort?: number;
+  /** The gateway's SIP server, UDP on 127.0.0.1 (`server.listen`): numbers that are not extensions go there. */
+  gatewayPort: number;
+  /** Extensions: number → UDP port of the SIP UA (baresip) on 127.0.0.1 that has it. */
+  extensions: Record<string, number>;
+  /** How long to wait for Kamailio to answer. Default 15 s. */
+  startTimeoutMs?: number;
+}
+
+/** The PBX cfg: a record-routing proxy with two interfaces and a fixed dial plan (no registrar, no auth). */
+export function kamailioPbxCfg(o: { address: string; udpPort: number; peerPort: number; gatewayPort: number; extensions: Record<string, number> }): string {
+  const dialPlan = Object.entries(o.extensions)
+    .map(([number, port]) => `\tif ($rU == "${number}") {\n\t\t$ru = "sip:${number}@127.0.0.1:${port}";\n\t\troute(TO_PHONE);\n\t}`)
+    .join('\n');
+  return `#!KAMAILIO
+# Patchbay e2e: an office PBX/proxy in miniature, a trunk-host peer of the gateway (no database).
+#!define GW_PORT ${o.gatewayPort}
+#!define GW_HOSTPORT "127.0.0.1:${o.gatewayPort}"
+
+debug=2
+log_stderror=yes
+children=2
+auto_aliases=no
+# Not 127.0.0.1: the gateway trusts this PBX by its source address, and the phones are at 127.0.0.1.
+# Two interfaces, as a PBX with an office side and a trunk side has: the phones talk to the first,
+# the gateway to the second. A request crossing from one to the other gets two Record-Routes.
+listen=udp:${o.address}:${o.udpPort}
+listen=udp:${o.address}:${o.peerPort}
+mpath="${MODULES}"
+
+loadmodule "kex.so"
+loadmodule "tm.so"
+loadmodule "tmx.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+
+request_route {
+	# Every request: the interface it reached and its Route headers (the sender's route set).
+	xlog("L_NOTICE", "REQ $rm $ru from $proto:$si:$sp at $Rp route=$(hdr(Route)[*])\\n");
+	if (!mf_process_maxfwd_header("10")) {
+		sl_send_reply("483", "Too Many Hops");
+		exit;
+	}
+
+	# In-dialog requests (ACK, BYE, re-INVITE, REFER, NOTIFY, INFO…) name us in their Route
+	# (we record-routed the dialog): loose_route() takes our entries out, picks the interface the
+	# second one names, and they go to the Request-URI.
+	if (has_totag()) {
+		if (loose_route()) route(RELAY);
+		if (is_method("ACK")) {
+			if (t_check_trans()) route(RELAY);
+			exit;
+		}
+		xlog("L_WARN", "STRAY $rm $ru without our Route from $si:$sp\\n");
+		sl_send_reply("404", "Not here");
+		exit;
+	}
+	if (is_method("CANCEL")) {
+		if (t_check_trans()) route(RELAY);
+		exit;
+	}
+	if (!is_method("ACK")) t_check_trans();
+	remove_hf("Route");
+
+	# The gateway's OPTIONS keepalive to its peer.
+	if (is_method("OPTIONS") && uri == myself && $rU == $null) {
+		sl_send_reply("200", "Keepalive");
+		exit;
+	}
+	if (!is_method("INVITE")) {
+		sl_send_reply("405", "Method Not Allowed");
+		exit;
+	}
+	# Stay in the path of every dialog: all in-dialog requests cross this proxy.
+	record_route();
+
+	# The dial plan: extensions are phones at fixed addresses (from anyone, the gateway included) …
+${dialPlan}
+	# … and any other number is the gateway's, unless the gateway itself dialled it (no loops).
+	if ($si == "127.0.0.1" && $sp == GW_PORT) {
+		sl_send_reply("404", "No Such Extension");
+		exit;
+	}
+	$ru = "sip:" + $rU + "@" + GW_HOSTPORT;
+	force_send_socket(udp:${o.address}:${o.peerPort});
+	route(RELAY);
+}
+
+route[TO_PHONE] {
+	force_send_socket(udp:${o.address}:${o.udpPort});
+	route(RELAY);
+}
+
+route[RELAY] {
+	if (!t_relay()) sl_reply_error();
+	exit;
+}
+
+# Replies that pass through (transaction-stateful relays), for the test's record.
+onreply_route {
+	xlog("L_NOTICE", "REPLY $rs $rr to $rm from $proto:$si:$sp\\n");
+}
+`;
+}
+
+/** Process plumbing both modes share: output capture, readiness polling, stop. */
+abstract class KamailioProcess {
   readonly dir: string;
-  readonly certPath: string;
   readonly #child: ChildProcess;
   readonly #exited: Promise<number | null>;
   #log = '';
 
-  private constructor(child: ChildProcess, dir: string, o: Required<Omit<KamailioOptions, 'startTimeoutMs'>>) {
+  protected constructor(child: ChildProcess, dir: string) {
     this.#child = child;
     this.dir = dir;
-    this.certPath = join(dir, 'cert.pem');
-    this.udpPort = o.udpPort;
-    this.tlsPort = o.tlsPort;
-    this.uaPort = o.uaPort;
-    this.username = o.username;
-    this.password = o.password;
-    this.did = o.did;
-    this.didInRuri = o.didInRuri;
-    this.realm = o.realm;
     child.stdout!.on('data', (d: Buffer) => (this.#log += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.#log += d.toString()));
     this.#exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  }
-
-  /** Two free ports (UDP, TLS), for callers that must know them before `start` (to point a UA at it). */
-  static async ports(): Promise<{ udpPort: number; tlsPort: number }> {
-    const [udpPort, tlsPort] = (await freePorts(2)) as [number, number];
-    return { udpPort, tlsPort };
-  }
-
-  static async start(options: KamailioOptions): Promise<KamailioServer> {
-    const ports = options.udpPort !== undefined && options.tlsPort !== undefined ? { udpPort: options.udpPort, tlsPort: options.tlsPort } : await KamailioServer.ports();
-    const o = {
-      username: options.username ?? 'patchbay-trunk',
-      password: options.password ?? 'kamailio-e2e-secret',
-      did: options.did ?? '15550100200',
-      didInRuri: options.didInRuri ?? '15550100201',
-      idleCloseSec: options.idleCloseSec ?? 3700,
-      realm: options.realm ?? 'kamailio.test',
-      uaPort: options.uaPort,
-      ...ports,
-    };
-    const dir = mkdtempSync(join(tmpdir(), 'patchbay-kamailio-'));
-    const certPath = join(dir, 'cert.pem');
-    const keyPath = join(dir, 'key.pem');
-    try {
-      execFileSync(
-        'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath,
-          '-days', '1', '-subj', '/CN=kamailio.test', '-addext', 'subjectAltName=IP:127.0.0.1'],
-        { stdio: 'ignore' },
-      );
-      const tlsCfg = join(dir, 'tls.cfg');
-      writeFileSync(
-        tlsCfg,
-        [
-          '# The provider side of the trunk: our throwaway certificate; no client certificates.',
-          '[server:default]',
-          'method = TLSv1.2+',
-          'verify_certificate = no',
-          'require_certificate = no',
-          `private_key = ${keyPath}`,
-          `certificate = ${certPath}`,
-          '',
-          '[client:default]',
-          'method = TLSv1.2+',
-          'verify_certificate = no',
-          'require_certificate = no',
-          '',
-        ].join('\n'),
-      );
-      const cfg = join(dir, 'kamailio.cfg');
-      writeFileSync(cfg, kamailioCfg({ ...o, tlsCfg }));
-      execFileSync('kamailio', ['-c', '-f', cfg, '-L', MODULES, '-Y', dir], { stdio: 'pipe' });
-    } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
-      const e = err as { stderr?: Buffer; message: string };
-      throw new Error(`kamailio setup failed: ${e.message}\n${e.stderr?.toString() ?? ''}`);
-    }
-    // Own process group, so a stuck Kamailio can be killed with all its worker processes.
-    const child = spawn('kamailio', ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-Y', dir, '-m', '64', '-M', '8'], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const kam = new KamailioServer(child, dir, o);
-    try {
-      await kam.#waitReady(options.startTimeoutMs ?? 15_000);
-    } catch (err) {
-      await kam.stop();
-      throw err;
-    }
-    return kam;
   }
 
   /** Everything Kamailio logged (stderr). */
@@ -353,26 +397,15 @@ export class KamailioServer {
     return this.#log.trimEnd().split('\n').slice(-n).join('\n');
   }
 
-  /** The AOR host:port the gateway registers to, over TLS. */
-  get tlsHost(): string {
-    return `127.0.0.1:${this.tlsPort}`;
-  }
-
-  /** usrloc records logged after each successful REGISTER, oldest first. */
-  registrations(): KamailioBinding[] {
-    const re = /USRLOC aor=(\S+) contact=(\S+) received=(\S*) socket=(\S+) expires=(\d+) source=(\S+)/g;
-    return [...this.#log.matchAll(re)].map((m) => ({ aor: m[1]!, contact: m[2]!, received: m[3]!, socket: m[4]!, expiresAt: Number(m[5]), source: m[6]! }));
-  }
-
-  /** Waits for the TLS listener and for an answer to OPTIONS over UDP (every worker is up). */
-  async #waitReady(timeoutMs: number): Promise<void> {
+  /** Polls `probe` until it resolves (Kamailio answers); throws when Kamailio exits or time runs out. */
+  protected async waitReady(timeoutMs: number, probe: () => Promise<void>): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {
       if (this.#child.exitCode !== null) throw new Error(`kamailio exited with ${this.#child.exitCode}:\n${this.logTail()}`);
       try {
-        await tcpOpen(this.tlsPort);
-        if (/^SIP\/2\.0 200/.test(await udpOptions(this.udpPort))) return;
+        await probe();
+        return;
       } catch (err) {
         last = (err as Error).message;
       }
@@ -401,6 +434,214 @@ export class KamailioServer {
   }
 }
 
+/** Checks `cfg` (kamailio -c) and starts Kamailio on it in the foreground, in its own process group. */
+function launch(dir: string, cfgText: string): ChildProcess {
+  const cfg = join(dir, 'kamailio.cfg');
+  writeFileSync(cfg, cfgText);
+  execFileSync('kamailio', ['-c', '-f', cfg, '-L', MODULES, '-Y', dir], { stdio: 'pipe' });
+  // Own process group, so a stuck Kamailio can be killed with all its worker processes.
+  return spawn('kamailio', ['-DD', '-E', '-f', cfg, '-Y', dir, '-m', '64', '-M', '8'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+}
+
+function setupError(dir: string, err: unknown): Error {
+  rmSync(dir, { recursive: true, force: true });
+  const e = err as { stderr?: Buffer; message: string };
+  return new Error(`kamailio setup failed: ${e.message}\n${e.stderr?.toString() ?? ''}`);
+}
+
+/** Kamailio in PBX mode (see `KamailioPbxOptions`); start it with `KamailioServer.start({ mode: 'pbx', … })`. */
+export class KamailioPbx extends KamailioProcess {
+  readonly address: string;
+  /** The office side (the phones'). */
+  readonly udpPort: number;
+  /** The gateway side (the gateway's peer port). */
+  readonly peerPort: number;
+  readonly gatewayPort: number;
+  readonly extensions: Readonly<Record<string, number>>;
+
+  private constructor(child: ChildProcess, dir: string, o: { address: string; udpPort: number; peerPort: number; gatewayPort: number; extensions: Record<string, number> }) {
+    super(child, dir);
+    this.address = o.address;
+    this.udpPort = o.udpPort;
+    this.peerPort = o.peerPort;
+    this.gatewayPort = o.gatewayPort;
+    this.extensions = { ...o.extensions };
+  }
+
+  /** @internal — use `KamailioServer.start({ mode: 'pbx', … })`. */
+  static async launch(options: KamailioPbxOptions): Promise<KamailioPbx> {
+    const free = options.udpPort === undefined || options.peerPort === undefined ? await KamailioServer.ports() : undefined;
+    const o = {
+      address: options.address ?? '127.0.0.2',
+      udpPort: options.udpPort ?? free!.udpPort,
+      peerPort: options.peerPort ?? free!.tlsPort,
+      gatewayPort: options.gatewayPort,
+      extensions: options.extensions,
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'patchbay-kamailio-pbx-'));
+    let child: ChildProcess;
+    try {
+      child = launch(dir, kamailioPbxCfg(o));
+    } catch (err) {
+      throw setupError(dir, err);
+    }
+    const pbx = new KamailioPbx(child, dir, o);
+    try {
+      await pbx.waitReady(options.startTimeoutMs ?? 15_000, async () => {
+        for (const port of [pbx.udpPort, pbx.peerPort]) {
+          const line = await udpOptions(port, pbx.address);
+          if (!/^SIP\/2\.0 200/.test(line)) throw new Error(`OPTIONS to ${port} answered ${line}`);
+        }
+      });
+    } catch (err) {
+      await pbx.stop();
+      throw err;
+    }
+    return pbx;
+  }
+
+  /** host:port of the office side, e.g. for a phone's dial string `sip:<number>@${hostPort}`. */
+  get hostPort(): string {
+    return `${this.address}:${this.udpPort}`;
+  }
+
+  /**
+   * The requests Kamailio logged after log offset `since` (`REQ <method> <ruri> from
+   * udp:<ip>:<port> at <our port> route=<Route values>`): `at` is the interface (port) it reached;
+   * `routes` its Route entries in order ([] when it had none).
+   */
+  requests(since = 0): Array<{ method: string; ruri: string; from: string; at: number; routes: string[] }> {
+    const re = /REQ (\S+) (\S+) from (\S+) at (\d+) route=(.*)$/gm;
+    return [...this.log.slice(since).matchAll(re)].map((m) => ({
+      method: m[1]!,
+      ruri: m[2]!,
+      from: m[3]!,
+      at: Number(m[4]),
+      routes: m[5]!.trim() === '<null>' ? [] : splitNameAddrs(m[5]!),
+    }));
+  }
+}
+
+/** `<a>, <b;lr>` → ['<a>', '<b;lr>'] (a comma-separated list of name-addrs, commas inside <> kept). */
+export function splitNameAddrs(list: string): string[] {
+  return (list.match(/(?:[^,<]|<[^>]*>)+/g) ?? []).map((v) => v.trim()).filter(Boolean);
+}
+
+export class KamailioServer extends KamailioProcess {
+  readonly udpPort: number;
+  readonly tlsPort: number;
+  readonly uaPort: number;
+  readonly username: string;
+  readonly password: string;
+  readonly did: string;
+  readonly didInRuri: string;
+  readonly realm: string;
+  readonly certPath: string;
+
+  private constructor(child: ChildProcess, dir: string, o: Required<Omit<KamailioOptions, 'startTimeoutMs'>>) {
+    super(child, dir);
+    this.certPath = join(dir, 'cert.pem');
+    this.udpPort = o.udpPort;
+    this.tlsPort = o.tlsPort;
+    this.uaPort = o.uaPort;
+    this.username = o.username;
+    this.password = o.password;
+    this.did = o.did;
+    this.didInRuri = o.didInRuri;
+    this.realm = o.realm;
+  }
+
+  /** Two free ports (UDP, TLS), for callers that must know them before `start` (to point a UA at it). */
+  static async ports(): Promise<{ udpPort: number; tlsPort: number }> {
+    const [udpPort, tlsPort] = (await freePorts(2)) as [number, number];
+    return { udpPort, tlsPort };
+  }
+
+  /** The trunk provider (default mode), or with `mode: 'pbx'` an office PBX that is a peer of the gateway. */
+  static start(options: KamailioPbxOptions): Promise<KamailioPbx>;
+  static start(options: KamailioOptions): Promise<KamailioServer>;
+  static async start(options: KamailioOptions | KamailioPbxOptions): Promise<KamailioServer | KamailioPbx> {
+    if ('mode' in options && options.mode === 'pbx') return KamailioPbx.launch(options);
+    return KamailioServer.#startTrunk(options as KamailioOptions);
+  }
+
+  static async #startTrunk(options: KamailioOptions): Promise<KamailioServer> {
+    const ports = options.udpPort !== undefined && options.tlsPort !== undefined ? { udpPort: options.udpPort, tlsPort: options.tlsPort } : await KamailioServer.ports();
+    const o = {
+      username: options.username ?? 'patchbay-trunk',
+      password: options.password ?? 'kamailio-e2e-secret',
+      did: options.did ?? '15550100200',
+      didInRuri: options.didInRuri ?? '15550100201',
+      idleCloseSec: options.idleCloseSec ?? 3700,
+      realm: options.realm ?? 'kamailio.test',
+      uaPort: options.uaPort,
+      ...ports,
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'patchbay-kamailio-'));
+    const certPath = join(dir, 'cert.pem');
+    const keyPath = join(dir, 'key.pem');
+    let child: ChildProcess;
+    try {
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath,
+          '-days', '1', '-subj', '/CN=kamailio.test', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        { stdio: 'ignore' },
+      );
+      const tlsCfg = join(dir, 'tls.cfg');
+      writeFileSync(
+        tlsCfg,
+        [
+          '# The provider side of the trunk: our throwaway certificate; no client certificates.',
+          '[server:default]',
+          'method = TLSv1.2+',
+          'verify_certificate = no',
+          'require_certificate = no',
+          `private_key = ${keyPath}`,
+          `certificate = ${certPath}`,
+          '',
+          '[client:default]',
+          'method = TLSv1.2+',
+          'verify_certificate = no',
+          'require_certificate = no',
+          '',
+        ].join('\n'),
+      );
+      child = launch(dir, kamailioCfg({ ...o, tlsCfg }));
+    } catch (err) {
+      throw setupError(dir, err);
+    }
+    const kam = new KamailioServer(child, dir, o);
+    try {
+      // The TLS listener, and an answer to OPTIONS over UDP (every worker is up).
+      await kam.waitReady(options.startTimeoutMs ?? 15_000, async () => {
+        await tcpOpen(kam.tlsPort);
+        const line = await udpOptions(kam.udpPort);
+        if (!/^SIP\/2\.0 200/.test(line)) throw new Error(`OPTIONS answered ${line}`);
+      });
+    } catch (err) {
+      await kam.stop();
+      throw err;
+    }
+    return kam;
+  }
+
+  /** The AOR host:port the gateway registers to, over TLS. */
+  get tlsHost(): string {
+    return `127.0.0.1:${this.tlsPort}`;
+  }
+
+  /** usrloc records logged after each successful REGISTER, oldest first. */
+  registrations(): KamailioBinding[] {
+    const re = /USRLOC aor=(\S+) contact=(\S+) received=(\S*) socket=(\S+) expires=(\d+) source=(\S+)/g;
+    return [...this.log.matchAll(re)].map((m) => ({ aor: m[1]!, contact: m[2]!, received: m[3]!, socket: m[4]!, expiresAt: Number(m[5]), source: m[6]! }));
+  }
+}
+
 function tcpOpen(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1');
@@ -412,8 +653,8 @@ function tcpOpen(port: number): Promise<void> {
   });
 }
 
-/** One OPTIONS over UDP; resolves with the first line of the answer (rejects after 1 s). */
-function udpOptions(port: number): Promise<string> {
+/** One OPTIONS over UDP to `host:port` (from 127.0.0.1); resolves with the first line of the answer (rejects after 1 s). */
+function udpOptions(port: number, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = createSocket('udp4');
     const done = (f: () => void) => {
@@ -428,18 +669,18 @@ function udpOptions(port: number): Promise<string> {
       const { port: local } = s.address();
       const branch = `z9hG4bK${Math.random().toString(36).slice(2)}`;
       const msg = [
-        `OPTIONS sip:127.0.0.1:${port} SIP/2.0`,
+        `OPTIONS sip:${host}:${port} SIP/2.0`,
         `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=${branch};rport`,
         'Max-Forwards: 70',
         `From: <sip:probe@127.0.0.1>;tag=${branch.slice(7)}`,
-        `To: <sip:127.0.0.1:${port}>`,
+        `To: <sip:${host}:${port}>`,
         `Call-ID: ${branch}@probe`,
         'CSeq: 1 OPTIONS',
         'Content-Length: 0',
         '',
         '',
       ].join('\r\n');
-      s.send(msg, port, '127.0.0.1');
+      s.send(msg, port, host);
     });
   });
 }

@@ -157,6 +157,12 @@ function sipUri(user: string, host: string, transport: string): string {
   return `sip:${user}@${host}${t}`;
 }
 
+/** A peer's `host:port` (where its numbers live), or undefined without a host. */
+function peerHome(peer: { host?: string; port: number } | undefined): string | undefined {
+  if (!peer?.host) return undefined;
+  return `${peer.host.includes(':') ? `[${peer.host}]` : peer.host}:${peer.port}`;
+}
+
 export class B2bua extends EventEmitter<B2buaEvents> {
   readonly registry: CallRegistry;
   readonly sessions: SessionFactory;
@@ -173,7 +179,7 @@ export class B2bua extends EventEmitter<B2buaEvents> {
     });
   };
   #closed = false;
-  readonly #referTarget: (target: string) => string;
+  readonly #referTarget: (target: string, home?: string) => string;
   readonly #peers: PeerConfig[];
 
   constructor(options: B2buaOptions) {
@@ -184,8 +190,8 @@ export class B2bua extends EventEmitter<B2buaEvents> {
     this.#trunks = effectiveTrunks(config as Config);
     const peers: PeerConfig[] = config.server?.peers ?? [];
     this.#peers = peers;
-    this.#referTarget = referTargetMapper(() => options.ua.identity, [config.sip_stack.realm]);
     this.extensions = options.extensions ?? ExtensionRegistry.withDefaults();
+    this.#referTarget = referTargetMapper(() => options.ua.identity, [config.sip_stack.realm], (n) => users.has(n) || this.extensions.has(n));
     this.registry =
       options.registry ?? new CallRegistry({ maxCalls: config.calls.max_calls, metrics: options.metrics });
     const realm = options.realm ?? config.sip_stack.realm ?? (config.server ? config.server.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') : 'patchbay');
@@ -315,7 +321,13 @@ export class B2bua extends EventEmitter<B2buaEvents> {
         : source.kind === 'trunk'
           ? this.#o.trunkMedia?.(source.name)
           : undefined;
-    const a = new SipInboundLeg(invite, this.sessions, { warn: (obj, msg) => log?.warn(obj, msg), media });
+    const referHome =
+      peer !== undefined
+        ? peerHome(this.#peers.find((p) => p.name === peer))
+        : source.kind === 'trunk'
+          ? this.#trunks.find((t) => t.name === source.name)?.host
+          : undefined;
+    const a = new SipInboundLeg(invite, this.sessions, { warn: (obj, msg) => log?.warn(obj, msg), media, referHome });
     const call = this.#newCall({
       id: callId,
       a,
@@ -477,6 +489,7 @@ export class B2bua extends EventEmitter<B2buaEvents> {
       id: `${callId}.b`,
       warn,
       media: target.kind === 'peer' ? peerMediaPolicy(target.peer) : target.kind === 'trunk' ? this.#o.trunkMedia?.(target.trunk.name) : undefined,
+      referHome: target.kind === 'peer' ? peerHome(target.peer) : target.kind === 'trunk' ? target.trunk.host : undefined,
     });
   }
 }

@@ -58,6 +58,12 @@ export interface CallLegBase extends CallLegEmitter {
   readonly media: LegMedia | undefined;
   /** The SIP dialog once established, for legs that have one (REFER goes through it). */
   readonly dialog?: Dialog | undefined;
+  /**
+   * Where a bare number this leg is transferred to lives (`host[:port]` of the peer or trunk on
+   * its far side): the PBX or carrier dials it itself. Undefined for our own users (they are
+   * referred back to us).
+   */
+  readonly referHome?: string;
   /** Re-offer toward this leg's peer with `direction` (hold propagation); resolves when answered. */
   setDirection(direction: MediaDirection): Promise<void>;
   /** Send a DTMF digit by SIP INFO (the leg has no telephone-event). */

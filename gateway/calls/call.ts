@@ -55,7 +55,7 @@ export interface CallOptions {
    * is referred to — e.g. a bare number or our own domain to our SIP address with its port.
    * Default: unchanged.
    */
-  referTarget?: (target: string) => string;
+  referTarget?: (target: string, home?: string) => string;
   /** Give up ringing after this long (ms); 0 disables. Default 60 000. */
   noAnswerTimeoutMs?: number;
   /** End an answered call when a leg sent no RTP for this long (ms; not while on hold); 0 disables. Default 30 000. */
@@ -253,7 +253,7 @@ export class Call extends EventEmitter<CallEvents> {
     const leg = this.#answeredLeg(side);
     const dialog = leg.dialog;
     if (!dialog || dialog.terminated) throw new Error(`the ${side === 'a' ? 'caller' : 'callee'} leg cannot be transferred (no SIP dialog)`);
-    const uri = this.#options.referTarget?.(target) ?? target;
+    const uri = this.#options.referTarget?.(target, leg.referHome) ?? target;
     const subscription = await dialog.refer(uri, { referredBy: true });
     void subscription.done().then((final) => this.#transferDone(uri, final?.status));
   }
@@ -454,7 +454,7 @@ export class Call extends EventEmitter<CallEvents> {
       refer.reject(603, 'Transfer Not Possible');
       return;
     }
-    const uri = this.#options.referTarget?.(refer.target) ?? refer.target;
+    const uri = this.#options.referTarget?.(refer.target, other.referHome) ?? refer.target;
     this.#options.logger?.info({ callId: this.id, by: side, target: uri }, 'transfer requested');
     const relay: { from: BridgeSide; gone: boolean; timer?: unknown } = { from: side, gone: false };
     this.#relay = relay;

@@ -25,6 +25,8 @@ export interface SipInboundLegOptions {
   warn?: (obj: object, msg: string) => void;
   /** Media limits of this leg: the calling peer's codecs and rtp_address (`peerMediaPolicy`). Default none. */
   media?: MediaPolicy;
+  /** The calling peer's or trunk's `host[:port]`: where a bare transfer target of this leg lives. */
+  referHome?: string;
 }
 
 /** Warning (RFC 3261 §20.43) on our 488 for an offer we cannot take. */
@@ -34,6 +36,7 @@ export class SipInboundLeg extends EventEmitter<CallLegEvents> implements Inboun
   readonly id: string;
   readonly kind: 'sip' | 'webrtc';
   readonly invite: IncomingInvite;
+  readonly referHome: string | undefined;
   /** Why the media policy refuses the offer (the leg then fails with 488 in a microtask), or undefined. */
   readonly refusal: SdpNegotiationError | undefined;
   readonly #sessions: SessionFactory;
@@ -58,6 +61,7 @@ export class SipInboundLeg extends EventEmitter<CallLegEvents> implements Inboun
     this.#offer = invite.sdp;
     this.id = options.id ?? `a-${invite.callId}`;
     this.kind = isWebRtcOffer(this.#offer) ? 'webrtc' : 'sip';
+    this.referHome = options.referHome;
     invite.on('cancel', this.#onCancel);
     // An offer the policy refuses fails the leg right away — in a microtask, so the Call it is handed
     // to in the same synchronous step already listens — before the callee rings.

@@ -44,6 +44,8 @@ export interface SipOutboundLegOptions {
   warn?: (obj: object, msg: string) => void;
   /** Media limits of every fork: the called peer's codecs and rtp_address (`peerMediaPolicy`). Default none. */
   media?: MediaPolicy;
+  /** The called peer's or trunk's `host[:port]`: where a bare transfer target of this leg lives. */
+  referHome?: string;
 }
 
 type ForkState = 'starting' | 'calling' | 'answered' | 'failed' | 'cancelled';
@@ -66,6 +68,7 @@ const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
 
 export class SipOutboundLeg extends EventEmitter<CallLegEvents> implements OutboundLeg {
   readonly id: string;
+  readonly referHome: string | undefined;
   readonly #ua: UserAgent;
   readonly #sessions: SessionFactory;
   readonly #options: SipOutboundLegOptions;
@@ -79,6 +82,7 @@ export class SipOutboundLeg extends EventEmitter<CallLegEvents> implements Outbo
 
   constructor(ua: UserAgent, targets: OutboundTarget[], sessions: SessionFactory, options: SipOutboundLegOptions) {
     super();
+    this.referHome = options.referHome;
     this.id = options.id ?? `b-${Math.random().toString(36).slice(2, 10)}`;
     this.#ua = ua;
     this.#sessions = sessions;
