@@ -134,6 +134,22 @@ describe('a TLS + SRTP trunk at Kamailio, baresip on the far side', () => {
     );
   }
 
+  /** DELETE the call: 204, the BYE reaches baresip through Kamailio and is answered 200, call.ended normal, `stop` on the stream, no call left. */
+  async function gatewayHangsUp(id: string, bot: BotSocket, events: number, t: { diagnostic(s: string): void }): Promise<void> {
+    const beforeBye = baresip.peer.output.length;
+    const del = await scene.api.hangup(id);
+    assert.equal(del.status, 204, del.line);
+    await baresip.waitEvent('CALL_CLOSED', 10_000, events);
+    const bye = await waitBaresipReceived(baresip, 'BYE', beforeBye, () => true, 5000);
+    assert.equal(bye.from, `127.0.0.1:${kam.udpPort}`, 'the BYE came through Kamailio');
+    const ended = await scene.hooks.waitEvent('call.ended', id, () => true, 10_000);
+    t.diagnostic(`call.ended: ${JSON.stringify(ended)}`);
+    assert.equal(ended.reason, 'normal');
+    await bot.waitEvent('stop', () => true, 5000);
+    assert.ok(byeAnswered(beforeBye, 'sent'), 'baresip answered the BYE 200');
+    assert.deepEqual((await scene.api.listCalls()).json?.calls, [], 'no call left');
+  }
+
   test('(a) the gateway registers over TLS with Digest; Kamailio holds a transport=tls contact', (t) =>
     step(async () => {
       const health = await waitRegistered();
@@ -184,18 +200,7 @@ describe('a TLS + SRTP trunk at Kamailio, baresip on the far side', () => {
 
       const bot = await botHearsAndIsHeard(id, t, created.json.ws_url);
 
-      const beforeBye = baresip.peer.output.length;
-      const del = await scene.api.hangup(id);
-      assert.equal(del.status, 204, del.line);
-      await baresip.waitEvent('CALL_CLOSED', 10_000, events);
-      const bye = await waitBaresipReceived(baresip, 'BYE', beforeBye, () => true, 5000);
-      assert.equal(bye.from, `127.0.0.1:${kam.udpPort}`, 'the BYE came through Kamailio');
-      const ended = await scene.hooks.waitEvent('call.ended', id, () => true, 10_000);
-      t.diagnostic(`call.ended: ${JSON.stringify(ended)}`);
-      assert.equal(ended.reason, 'normal');
-      await bot.waitEvent('stop', () => true, 5000);
-      assert.ok(byeAnswered(beforeBye, 'sent'), 'baresip answered the BYE 200');
-      assert.deepEqual((await scene.api.listCalls()).json?.calls, [], 'no call left');
+      await gatewayHangsUp(id, bot, events, t);
     }));
 
   /**
@@ -263,18 +268,7 @@ describe('a TLS + SRTP trunk at Kamailio, baresip on the far side', () => {
       t.diagnostic(`bot: ${PSTN_HZ} Hz ${levels[PSTN_HZ]!.toFixed(1)} dBFS, ${BOT_HZ} Hz ${levels[BOT_HZ]!.toFixed(1)} dBFS`);
       assert.ok(levels[PSTN_HZ]! >= -35 && levels[PSTN_HZ]! - levels[BOT_HZ]! >= 20, `the bot hears baresip's ${PSTN_HZ} Hz`);
 
-      const beforeBye = baresip.peer.output.length;
-      const del = await scene.api.hangup(id);
-      assert.equal(del.status, 204, del.line);
-      await baresip.waitEvent('CALL_CLOSED', 10_000, events);
-      const bye = await waitBaresipReceived(baresip, 'BYE', beforeBye, () => true, 5000);
-      assert.equal(bye.from, `127.0.0.1:${kam.udpPort}`, 'the BYE came through Kamailio');
-      const ended = await scene.hooks.waitEvent('call.ended', id, () => true, 10_000);
-      t.diagnostic(`call.ended: ${JSON.stringify(ended)}`);
-      assert.equal(ended.reason, 'normal');
-      await bot.waitEvent('stop', () => true, 5000);
-      assert.ok(byeAnswered(beforeBye, 'sent'), 'baresip answered the BYE 200');
-      assert.deepEqual((await scene.api.listCalls()).json?.calls, [], 'no call left');
+      await gatewayHangsUp(id, bot, events, t);
       t.diagnostic(`webhooks: ${scene.hooks.summary()}`);
       assert.deepEqual(scene.hooks.badlySigned().map((h) => `${h.path} ${h.body?.event ?? ''}: ${h.signature}`), [], 'every webhook signed');
     }));

@@ -73,6 +73,19 @@ export interface KamailioBinding {
  * The Kamailio cfg. Kept small: each block says what a provider does there and why. `#!define`
  * values are substituted by Kamailio's preprocessor.
  */
+/** The modules both configurations load (proxy core, record-route, logging); tm before sl: sl binds to tm when it starts. */
+const CORE_MODULES = `loadmodule "kex.so"
+loadmodule "tm.so"
+loadmodule "tmx.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+`;
+
 export function kamailioCfg(o: { udpPort: number; tlsPort: number; uaPort: number; username: string; password: string; did: string; didInRuri: string; realm: string; idleCloseSec: number; tlsCfg: string }): string {
   return `#!KAMAILIO
 # Patchbay e2e: a trunk provider in miniature (registrar + Digest + proxy), no database.
@@ -101,18 +114,7 @@ enable_tls=yes
 tcp_connection_lifetime=${o.idleCloseSec}
 mpath="${MODULES}"
 
-loadmodule "kex.so"
-# tm before sl: sl binds to tm when it starts.
-loadmodule "tm.so"
-loadmodule "tmx.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "xlog.so"
-loadmodule "usrloc.so"
+${CORE_MODULES}loadmodule "usrloc.so"
 loadmodule "registrar.so"
 loadmodule "auth.so"
 loadmodule "nathelper.so"
@@ -293,17 +295,7 @@ listen=udp:${o.address}:${o.udpPort}
 listen=udp:${o.address}:${o.peerPort}
 mpath="${MODULES}"
 
-loadmodule "kex.so"
-loadmodule "tm.so"
-loadmodule "tmx.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "xlog.so"
-
+${CORE_MODULES}
 request_route {
 	# Every request: the interface it reached and its Route headers (the sender's route set).
 	xlog("L_NOTICE", "REQ $rm $ru from $proto:$si:$sp at $Rp route=$(hdr(Route)[*])\\n");
