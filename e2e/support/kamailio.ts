@@ -1,11 +1,12 @@
 /**
  * e2e harness: Kamailio (Debian `kamailio` + `kamailio-tls-modules`, 5.6) as a SIP trunk provider
- * on 127.0.0.1 — what the gateway meets at a real carrier: a registrar over TLS with Digest for
- * one trunk account (fixed password in the cfg, no database; usrloc in memory), and a proxy that
+ * on 127.0.0.1 — what the gateway meets at a real carrier: a registrar over TLS (or plain TCP, a
+ * second listener) with Digest for one trunk account (fixed password in the cfg, no database;
+ * usrloc in memory), and a proxy that
  *  - delivers INVITEs to the account's DIDs (or its username) to the registered contact — the
  *    Request-URI is the contact, or for the second DID the contact with the DID as user — over the
- *    gateway's own TLS connection (the gateway dials out and listens on no TLS port: the provider
- *    reaches it the way providers reach any TLS client, by the address the REGISTER came from);
+ *    gateway's own TLS/TCP connection (the gateway dials out: the provider reaches it the way
+ *    providers reach any TLS/TCP client, by the address and connection the REGISTER came from);
  *  - forwards INVITEs to any other number, from the gateway (407 Digest first), to one fixed SIP
  *    UA over UDP (baresip: the "PSTN" side, trusted by its address, no registration);
  *  - record-routes, so in-dialog requests (ACK, BYE, re-INVITE) pass through it.
@@ -45,9 +46,10 @@ export interface KamailioOptions {
   realm?: string;
   /** The SIP UA other numbers are forwarded to (UDP on 127.0.0.1), and the only source trusted without Digest. */
   uaPort: number;
-  /** Ports to listen on (UDP, TLS); default: free ones (see `KamailioServer.ports()`). */
+  /** Ports to listen on (UDP, TLS, TCP); default: free ones (see `KamailioServer.ports()`). */
   udpPort?: number;
   tlsPort?: number;
+  tcpPort?: number;
   /** Kamailio closes a TCP/TLS connection idle this long (tcp_connection_lifetime, tls connection_timeout). Default 3700 s (longer than a registration). */
   idleCloseSec?: number;
   /** How long to wait for Kamailio to answer. Default 15 s. */
@@ -61,7 +63,7 @@ export interface KamailioBinding {
   contact: string;
   /** Where the REGISTER really came from (fix_nated_register), e.g. `sip:127.0.0.1:41234;transport=tls`. */
   received: string;
-  /** Kamailio's socket the binding is tied to, e.g. `tls:127.0.0.1:5061`. */
+  /** Kamailio's socket the binding is tied to, e.g. `tls:127.0.0.1:5061` (or its `tcp:` one). */
   socket: string;
   /** When the binding lapses (Unix time, seconds). */
   expiresAt: number;
@@ -86,7 +88,7 @@ loadmodule "siputils.so"
 loadmodule "xlog.so"
 `;
 
-export function kamailioCfg(o: { udpPort: number; tlsPort: number; uaPort: number; username: string; password: string; did: string; didInRuri: string; realm: string; idleCloseSec: number; tlsCfg: string }): string {
+export function kamailioCfg(o: { udpPort: number; tlsPort: number; tcpPort: number; uaPort: number; username: string; password: string; did: string; didInRuri: string; realm: string; idleCloseSec: number; tlsCfg: string }): string {
   return `#!KAMAILIO
 # Patchbay e2e: a trunk provider in miniature (registrar + Digest + proxy), no database.
 #!define TRUNK_USER "${o.username}"
@@ -107,6 +109,8 @@ tcp_children=2
 auto_aliases=no
 listen=udp:127.0.0.1:${o.udpPort}
 listen=tls:127.0.0.1:${o.tlsPort}
+# Plain TCP too, for trunks without TLS (registrar and lookup do not care about the transport).
+listen=tcp:127.0.0.1:${o.tcpPort}
 enable_tls=yes
 # How long an idle TCP/TLS connection is kept. Calls to the gateway ride on the connection it
 # registered over, so by default longer than its registration; short to play a provider that
@@ -227,7 +231,7 @@ route[REGISTRAR] {
 
 route[TO_TRUNK] {
 	# The account's registered contact becomes the Request-URI; $du the received address (its
-	# TLS connection). The dialled number stays in To.
+	# TLS/TCP connection). The dialled number stays in To.
 	$var(dialled) = $rU;
 	if (!lookup("location", TRUNK_AOR)) {
 		sl_send_reply("480", "Temporarily Unavailable");
@@ -526,6 +530,7 @@ export function splitNameAddrs(list: string): string[] {
 export class KamailioServer extends KamailioProcess {
   readonly udpPort: number;
   readonly tlsPort: number;
+  readonly tcpPort: number;
   readonly uaPort: number;
   readonly username: string;
   readonly password: string;
@@ -539,6 +544,7 @@ export class KamailioServer extends KamailioProcess {
     this.certPath = join(dir, 'cert.pem');
     this.udpPort = o.udpPort;
     this.tlsPort = o.tlsPort;
+    this.tcpPort = o.tcpPort;
     this.uaPort = o.uaPort;
     this.username = o.username;
     this.password = o.password;
@@ -547,10 +553,10 @@ export class KamailioServer extends KamailioProcess {
     this.realm = o.realm;
   }
 
-  /** Two free ports (UDP, TLS), for callers that must know them before `start` (to point a UA at it). */
-  static async ports(): Promise<{ udpPort: number; tlsPort: number }> {
-    const [udpPort, tlsPort] = (await freePorts(2)) as [number, number];
-    return { udpPort, tlsPort };
+  /** Three free ports (UDP, TLS, TCP), for callers that must know them before `start` (to point a UA at it). */
+  static async ports(): Promise<{ udpPort: number; tlsPort: number; tcpPort: number }> {
+    const [udpPort, tlsPort, tcpPort] = (await freePorts(3)) as [number, number, number];
+    return { udpPort, tlsPort, tcpPort };
   }
 
   /** The trunk provider (default mode), or with `mode: 'pbx'` an office PBX that is a peer of the gateway. */
@@ -562,7 +568,8 @@ export class KamailioServer extends KamailioProcess {
   }
 
   static async #startTrunk(options: KamailioOptions): Promise<KamailioServer> {
-    const ports = options.udpPort !== undefined && options.tlsPort !== undefined ? { udpPort: options.udpPort, tlsPort: options.tlsPort } : await KamailioServer.ports();
+    const free = options.udpPort === undefined || options.tlsPort === undefined || options.tcpPort === undefined ? await KamailioServer.ports() : undefined;
+    const ports = { udpPort: options.udpPort ?? free!.udpPort, tlsPort: options.tlsPort ?? free!.tlsPort, tcpPort: options.tcpPort ?? free!.tcpPort };
     const o = {
       username: options.username ?? 'patchbay-trunk',
       password: options.password ?? 'kamailio-e2e-secret',
@@ -609,9 +616,10 @@ export class KamailioServer extends KamailioProcess {
     }
     const kam = new KamailioServer(child, dir, o);
     try {
-      // The TLS listener, and an answer to OPTIONS over UDP (every worker is up).
+      // The TLS and TCP listeners, and an answer to OPTIONS over UDP (every worker is up).
       await kam.waitReady(options.startTimeoutMs ?? 15_000, async () => {
         await tcpOpen(kam.tlsPort);
+        await tcpOpen(kam.tcpPort);
         const line = await udpOptions(kam.udpPort);
         if (!/^SIP\/2\.0 200/.test(line)) throw new Error(`OPTIONS answered ${line}`);
       });
@@ -625,6 +633,11 @@ export class KamailioServer extends KamailioProcess {
   /** The AOR host:port the gateway registers to, over TLS. */
   get tlsHost(): string {
     return `127.0.0.1:${this.tlsPort}`;
+  }
+
+  /** The AOR host:port the gateway registers to, over plain TCP. */
+  get tcpHost(): string {
+    return `127.0.0.1:${this.tcpPort}`;
   }
 
   /** usrloc records logged after each successful REGISTER, oldest first. */
