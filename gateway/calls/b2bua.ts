@@ -268,8 +268,11 @@ export class B2bua extends EventEmitter<B2buaEvents> {
       return;
     }
     const source = auth.source;
+    // The peer or trunk the INVITE comes from (their config shapes the caller's leg below).
+    const peerConfig = source.kind === 'peer' ? this.#peers.find((p) => p.name === source.name) : undefined;
+    const trunkConfig = source.kind === 'trunk' ? this.#trunks.find((t) => t.name === source.name) : undefined;
     let to = userOf(invite.uri) || userOf(getHeader(invite.request, 'To') ?? '');
-    if (source.kind === 'trunk' && to === this.#trunks.find((t) => t.name === source.name)?.username) {
+    if (trunkConfig && to === trunkConfig.username) {
       // Sent to our registration's Contact: the number dialled is in To (the DID), when there is one.
       to = userOf(getHeader(invite.request, 'To') ?? '') || to;
     }
@@ -315,18 +318,8 @@ export class B2bua extends EventEmitter<B2buaEvents> {
     if (source.kind === 'peer') this.#o.metrics?.trunkCallsTotal?.inc();
     // The peer's `codecs` and `rtp_address` shape our answer. No await from here to connect(): a
     // refused offer fails the leg in a microtask, which the Call must already be listening for.
-    const media =
-      peer !== undefined
-        ? peerMediaPolicy(this.#peers.find((p) => p.name === peer))
-        : source.kind === 'trunk'
-          ? this.#o.trunkMedia?.(source.name)
-          : undefined;
-    const referHome =
-      peer !== undefined
-        ? peerHome(this.#peers.find((p) => p.name === peer))
-        : source.kind === 'trunk'
-          ? this.#trunks.find((t) => t.name === source.name)?.host
-          : undefined;
+    const media = peerConfig ? peerMediaPolicy(peerConfig) : trunkConfig ? this.#o.trunkMedia?.(trunkConfig.name) : undefined;
+    const referHome = peerConfig ? peerHome(peerConfig) : trunkConfig?.host;
     const a = new SipInboundLeg(invite, this.sessions, { warn: (obj, msg) => log?.warn(obj, msg), media, referHome });
     const call = this.#newCall({
       id: callId,

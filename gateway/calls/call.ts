@@ -22,6 +22,16 @@ import type { IncomingRefer } from '../sip/index.ts';
 /** How long a call waits for a relayed transfer to finish after the transferor hung up (ms). */
 const TRANSFER_GRACE_MS = 32_000;
 
+/**
+ * A REFER we relayed from side `from`, still in progress. `gone`: that side hung up meanwhile
+ * (JsSIP hangs up on the 202): the call stays up for the transferee until the transfer ends.
+ */
+interface RelayedTransfer {
+  from: BridgeSide;
+  gone: boolean;
+  timer?: unknown;
+}
+
 export type CallState = 'ringing' | 'early_media' | 'answered' | 'on_hold' | 'ended';
 
 /** Timers the call uses for its timeouts (a ClockDriver fits; tests pass the manual one). */
@@ -141,11 +151,7 @@ export class Call extends EventEmitter<CallEvents> {
   #serial: Promise<void> = Promise.resolve();
   #cdr: CallDetailRecord | undefined;
   #rang = false;
-  /**
-   * A REFER we relayed from side `from`, still in progress. `gone`: that side hung up meanwhile
-   * (JsSIP hangs up on the 202): the call stays up for the transferee until the transfer ends.
-   */
-  #relay: { from: BridgeSide; gone: boolean; timer?: unknown } | undefined;
+  #relay: RelayedTransfer | undefined;
   readonly #muted: Record<BridgeSide, boolean> = { a: false, b: false };
   readonly #taps: Record<BridgeSide, BridgeTap | undefined> = { a: undefined, b: undefined };
   /** Sides we put on hold ourselves (REST hold). */
@@ -456,7 +462,7 @@ export class Call extends EventEmitter<CallEvents> {
     }
     const uri = this.#options.referTarget?.(refer.target, other.referHome) ?? refer.target;
     this.#options.logger?.info({ callId: this.id, by: side, target: uri }, 'transfer requested');
-    const relay: { from: BridgeSide; gone: boolean; timer?: unknown } = { from: side, gone: false };
+    const relay: RelayedTransfer = { from: side, gone: false };
     this.#relay = relay;
     const finished = (status: number | undefined) => {
       if (this.#relay === relay) this.#relay = undefined;

@@ -158,6 +158,7 @@ test('config: a malformed stun_server is refused with its path', () => {
     () => resolveConfig({ listen: { http: '127.0.0.1:0' }, sip: { username: 'u', password: 'p', host: 'example.com', stun_server: 'stun:bad host:x' } }),
     /sip\.stun_server.*not a STUN server/,
   );
+  // Validation only: no gateway starts here, so nothing is ever sent to these names.
   for (const ok of ['stun.example.com', 'stun.example.com:19302', 'stun:stun.example.com:3478', '[2001:db8::1]:3478', '192.0.2.1']) {
     assert.doesNotThrow(() => resolveConfig({ listen: { http: '127.0.0.1:0' }, sip: { username: 'u', password: 'p', host: 'example.com', stun_server: ok } }), ok);
   }

@@ -18,6 +18,7 @@ import {
   type SipHeader,
   type SipRequest,
 } from '../../sip/index.ts';
+import { splitHostPort } from '../../sip/stack/local-address.ts';
 import type { PeerAuthorizer } from '../peer-auth.ts';
 import type { CallSource } from '../router.ts';
 
@@ -48,18 +49,6 @@ export function userOf(value: string): string {
   } catch {
     return '';
   }
-}
-
-/** The SIP port of a trunk's `host` ("host:port"; 5060, or 5061 for TLS, when none is written). */
-function portOf(trunkHost: string, tls = false): number {
-  const m = /^(?:\[[^\]]+\]|[^:]+):(\d+)$/.exec(trunkHost);
-  return m ? Number(m[1]) : tls ? 5061 : 5060;
-}
-
-function hostOf(trunkHost: string): string {
-  if (trunkHost.startsWith('[')) return trunkHost.slice(1, trunkHost.indexOf(']'));
-  const colon = trunkHost.lastIndexOf(':');
-  return colon > 0 && trunkHost.indexOf(':') === colon ? trunkHost.slice(0, colon) : trunkHost;
 }
 
 export class CallerAuthenticator {
@@ -114,9 +103,8 @@ export class CallerAuthenticator {
     for (const t of this.#o.trunks ?? []) {
       // A TLS trunk written without a port is at 5061 (regression: it was compared with 5060, so a
       // DID in the Request-URI from e.g. `host: sip.provider.com, transport: tls` was not the trunk).
-      const port = portOf(t.host, t.transport === 'tls');
+      const { host, port } = splitHostPort(t.host, t.transport === 'tls' ? 5061 : 5060);
       if (t.username !== user && source.port !== port) continue;
-      const host = hostOf(t.host);
       const addresses = isIP(host) ? [host] : await this.#resolve(host);
       if (addresses.includes(source.address.replace(/^::ffff:/i, ''))) return t;
     }

@@ -72,8 +72,8 @@ export class TrunkRegistration extends EventEmitter<TrunkRegistrationEvents> {
   #expiresAt: number | undefined;
   /** When the last REGISTER succeeded (this.#now()). */
   #registeredAt = 0;
+  /** The REGISTER awaiting its answer, if any. */
   #inFlight: Promise<void> | undefined;
-  #sending = false;
 
   constructor(options: TrunkRegistrationOptions) {
     super();
@@ -150,7 +150,7 @@ export class TrunkRegistration extends EventEmitter<TrunkRegistrationEvents> {
    * registered with nothing in flight (a failing registration keeps its back-off).
    */
   connectionClosed(): void {
-    if (this.#state !== 'registered' || this.#sending) return;
+    if (this.#state !== 'registered' || this.#inFlight) return;
     this.#schedule(Math.max(0, this.#o.minRetryMs - (this.#now() - this.#registeredAt)));
   }
 
@@ -158,17 +158,17 @@ export class TrunkRegistration extends EventEmitter<TrunkRegistrationEvents> {
     if (this.#state === 'stopped') return;
     if (this.#state !== 'registered') this.#setState('registering');
     const request = this.#buildRequest(this.#expires);
-    this.#sending = true;
-    this.#inFlight = this.#o.send(request).then(
+    const inFlight = this.#o.send(request).then(
       (res) => {
-        this.#sending = false;
+        this.#inFlight = undefined;
         this.#onResponse(res);
       },
       (err: Error) => {
-        this.#sending = false;
+        this.#inFlight = undefined;
         this.#onFailure(`transport: ${err.message}`);
       },
     );
+    this.#inFlight = inFlight;
   }
 
   #onResponse(res: SipResponse): void {
