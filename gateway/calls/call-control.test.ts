@@ -18,7 +18,7 @@ import { Call, type CallOptions, type CallState } from './call.ts';
 import type { CallDetailRecord } from './cdr.ts';
 import { referTargetMapper } from './refer-target.ts';
 import { decodeSent, toneShare, ToneSource } from './testing/audio.ts';
-import { FakeCallLeg } from './testing/fake-call-leg.ts';
+import { connectAndAnswer, FakeCallLeg } from './testing/fake-call-leg.ts';
 import { mediaRunner, settle } from './testing/media-time.ts';
 
 before(async () => {
@@ -134,12 +134,7 @@ function rig(options: Partial<CallOptions> = {}, codecs: { a?: CodecName[]; b?: 
 type Rig = ReturnType<typeof rig>;
 
 async function answer(r: Rig, codec?: CodecName) {
-  r.call.connect(r.b);
-  r.b.ringing();
-  await tick();
-  r.b.answered(codec);
-  await tick();
-  await tick();
+  await connectAndAnswer(r.call, r.b, codec);
   assert.equal(r.call.state, 'answered');
 }
 

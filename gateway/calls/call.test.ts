@@ -11,7 +11,7 @@ import { ManualClockDriver } from '../../media/clock-manual.ts';
 import { Call, type CallOptions, type CallState } from './call.ts';
 import type { CallDetailRecord } from './cdr.ts';
 import { decodeSent, toneShare, ToneSource } from './testing/audio.ts';
-import { FakeCallLeg } from './testing/fake-call-leg.ts';
+import { connectAndAnswer, FakeCallLeg } from './testing/fake-call-leg.ts';
 import { mediaRunner, settle } from './testing/media-time.ts';
 
 before(async () => {
@@ -49,12 +49,7 @@ function rig(aCodecs: CodecName[] = ['opus', 'PCMU'], bCodecs: CodecName[] = ['P
 }
 
 async function answered(r: ReturnType<typeof rig>, codec?: CodecName) {
-  r.call.connect(r.b);
-  r.b.ringing();
-  await tick();
-  r.b.answered(codec);
-  await tick();
-  await tick();
+  await connectAndAnswer(r.call, r.b, codec);
 }
 
 describe('Call', () => {

@@ -13,6 +13,7 @@ import type { CallLegEvents, CallLegStats, InboundLeg, OutboundLeg } from '../ca
 import { legCodec } from '../leg-codec.ts';
 import type { LegCodec, LegMedia, MediaDirection } from '../media-leg.ts';
 import { FakeMediaLeg } from './fake-leg.ts';
+import { settle } from './media-time.ts';
 
 export interface FakeCallLegOptions {
   id?: string;
@@ -173,4 +174,14 @@ export class FakeCallLeg extends EventEmitter<CallLegEvents> implements InboundL
     this.#closed = true;
     this.mediaLeg?.parentClosed();
   }
+}
+
+/** Connects `call` to the fake callee `b`, which rings and then answers (with `codec`); resolves once the Call has handled both. */
+export async function connectAndAnswer(call: { connect(b: FakeCallLeg): unknown }, b: FakeCallLeg, codec?: CodecName): Promise<void> {
+  call.connect(b);
+  b.ringing();
+  await settle();
+  b.answered(codec);
+  await settle();
+  await settle();
 }
